@@ -171,6 +171,25 @@ ESPCTL_API const struct espctl_probe_desc *espctl_probe_list_get(const espctl_pr
                                                                  uint32_t index);
 ESPCTL_API void espctl_probe_list_free(espctl_probe_list *list);
 
+/* ---- USB ids (for udev rules and enumeration hints) ------------------------ */
+
+/** A USB id some loaded probe driver declares. Strings borrowed from the context. */
+struct espctl_usb_id_info {
+    struct espctl_abi_hdr hdr;
+    /** Component name of the declaring driver. */
+    const char *driver;
+    uint16_t vid;
+    uint16_t pid;
+    /** ESPCTL_USB_ID_INFO_* flags. */
+    uint32_t flags;
+};
+#define ESPCTL_USB_ID_INFO_SERIAL 0x1u /**< a USB-serial bridge (dialout), not a debug probe */
+
+/** Number of USB ids declared by all loaded probe drivers (duplicates included). */
+ESPCTL_API uint32_t espctl_usb_id_count(const espctl_ctx *ctx);
+ESPCTL_API int espctl_usb_id_get(const espctl_ctx *ctx, uint32_t index,
+                                 struct espctl_usb_id_info *info);
+
 #ifdef __cplusplus
 }
 #endif
