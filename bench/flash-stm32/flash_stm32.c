@@ -1,0 +1,240 @@
+/* bench/flash-stm32: flash 128 KiB into the simulated STM32G431 (espctl-sim stlink) with each
+ * tool and print the simulator's modelled time, round trips and bytes next to the physical
+ * limit (the chip's own erase + program time). Adding a tool = one run_<tool>() function plus
+ * one row in the tools[] table. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#define IMAGE_SIZE (128u * 1024u)
+#define PAGE_SIZE 2048u
+#define PAGE_ERASE_S 0.022
+#define DOUBLE_WORD_S 0.000082
+#define TOOL_TIMEOUT "300"
+
+struct bench_env {
+    const char *sim;
+    const char *openocd;
+    const char *workdir;
+    const char *image;      /* raw image for 0x08000000 */
+    const char *latency_us; /* NULL = simulator default */
+};
+
+struct bench_sim {
+    pid_t pid;
+    unsigned port;
+    char stats[512];
+};
+
+struct bench_result {
+    int tool_exit;
+    double modelled_s;
+    long long round_trips, to_probe, from_probe, page_erases, double_words;
+};
+
+/* Start the simulator (one client, then exit) and read its port. 0 or -1. */
+static int sim_start(const struct bench_env *env, const char *tag, struct bench_sim *s)
+{
+    int out[2];
+    snprintf(s->stats, sizeof s->stats, "%s/stats-%s.json", env->workdir, tag);
+    if (pipe(out))
+        return -1;
+    s->pid = fork();
+    if (s->pid < 0)
+        return -1;
+    if (s->pid == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        const char *argv[16] = {env->sim, "stlink", "--chip", "stm32g431rb", "--port", "0", "--once",
+                                "--stats", s->stats};
+        int n = 9;
+        if (env->latency_us) {
+            argv[n++] = "--latency-us";
+            argv[n++] = env->latency_us;
+        }
+        argv[n] = NULL;
+        execv(env->sim, (char *const *)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    char line[128] = "";
+    size_t have = 0;
+    while (!strchr(line, '\n') && have + 1 < sizeof line) {
+        struct pollfd pfd = {out[0], POLLIN, 0};
+        if (poll(&pfd, 1, 10000) <= 0)
+            break;
+        ssize_t n = read(out[0], line + have, sizeof line - 1 - have);
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+        line[have] = 0;
+    }
+    close(out[0]);
+    if (sscanf(line, "listening on 127.0.0.1:%u", &s->port) != 1) {
+        fprintf(stderr, "flash-stm32: simulator did not report its port\n");
+        kill(s->pid, SIGTERM);
+        waitpid(s->pid, NULL, 0);
+        return -1;
+    }
+    return 0;
+}
+
+/* Wait (bounded) for the simulator to exit after its client left, then read its stats. */
+static int sim_finish(struct bench_sim *s, struct bench_result *r)
+{
+    int status = 0;
+    for (int i = 0; i < 100 && waitpid(s->pid, &status, WNOHANG) == 0; i++) {
+        struct timespec ts = {0, 100 * 1000000L};
+        nanosleep(&ts, NULL);
+        if (i == 99) {
+            kill(s->pid, SIGTERM);
+            waitpid(s->pid, &status, 0);
+        }
+    }
+    json_error_t jerr;
+    json_t *j = json_load_file(s->stats, 0, &jerr);
+    if (!j) {
+        fprintf(stderr, "flash-stm32: %s: %s (line %d)\n", s->stats, jerr.text, jerr.line);
+        return -1;
+    }
+    json_int_t rt = 0, tp = 0, fp = 0, pe = 0, dw = 0;
+    if (json_unpack_ex(j, &jerr, 0, "{s:F, s:I, s:I, s:I, s:I, s:I}", "modelled_seconds", &r->modelled_s,
+                       "round_trips", &rt, "bytes_to_probe", &tp, "bytes_from_probe", &fp,
+                       "page_erases", &pe, "double_words_programmed", &dw)) {
+        fprintf(stderr, "flash-stm32: %s: %s\n", s->stats, jerr.text);
+        json_decref(j);
+        return -1;
+    }
+    r->round_trips = rt, r->to_probe = tp, r->from_probe = fp, r->page_erases = pe, r->double_words = dw;
+    json_decref(j);
+    return 0;
+}
+
+/* Run a command with output to @p log; returns its exit status (or -1). */
+static int run_logged(const char *const *argv, const char *log)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0)
+            _exit(127);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) < 0)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int run_openocd(const struct bench_env *env, struct bench_result *r)
+{
+    struct bench_sim s;
+    if (sim_start(env, "openocd", &s))
+        return -1;
+    char backend[64], program[1024], log[512];
+    snprintf(backend, sizeof backend, "st-link backend tcp %u", s.port);
+    snprintf(program, sizeof program, "program %s 0x08000000 verify reset exit", env->image);
+    snprintf(log, sizeof log, "%s/openocd.log", env->workdir);
+    const char *argv[] = {"timeout", TOOL_TIMEOUT, env->openocd,
+                          "-c", "gdb_port disabled", "-c", "telnet_port disabled", "-c", "tcl_port disabled",
+                          "-f", "interface/stlink-dap.cfg", "-c", backend,
+                          "-c", "transport select dapdirect_swd", "-c", "set WORKAREASIZE 0",
+                          "-f", "target/stm32g4x.cfg", "-c", program, NULL};
+    r->tool_exit = run_logged(argv, log);
+    return sim_finish(&s, r);
+}
+
+struct tool {
+    const char *name;
+    int (*run)(const struct bench_env *env, struct bench_result *r);
+};
+
+static const struct tool tools[] = {
+    {"openocd", run_openocd},
+};
+
+static int write_image(const char *path)
+{
+    static unsigned char img[IMAGE_SIZE];
+    uint32_t x = 0x2545F491u;
+    for (size_t i = 0; i < sizeof img; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        img[i] = (unsigned char)x;
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(img, 1, sizeof img, f) != sizeof img) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    return fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+    struct bench_env env = {.openocd = "openocd", .workdir = NULL};
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--sim") && i + 1 < argc)
+            env.sim = argv[++i];
+        else if (!strcmp(argv[i], "--openocd") && i + 1 < argc)
+            env.openocd = argv[++i];
+        else if (!strcmp(argv[i], "--workdir") && i + 1 < argc)
+            env.workdir = argv[++i];
+        else if (!strcmp(argv[i], "--latency-us") && i + 1 < argc)
+            env.latency_us = argv[++i];
+        else {
+            fprintf(stderr, "usage: flash-stm32 --sim PATH/espctl-sim --workdir DIR [--openocd PATH] "
+                            "[--latency-us U]\n");
+            return 2;
+        }
+    }
+    if (!env.sim || !env.workdir) {
+        fprintf(stderr, "flash-stm32: --sim and --workdir are required\n");
+        return 2;
+    }
+    char image[512];
+    snprintf(image, sizeof image, "%s/image-128k.bin", env.workdir);
+    if (write_image(image)) {
+        fprintf(stderr, "flash-stm32: cannot write %s: %s\n", image, strerror(errno));
+        return 1;
+    }
+    env.image = image;
+    unsigned pages = (IMAGE_SIZE + PAGE_SIZE - 1) / PAGE_SIZE, dws = (IMAGE_SIZE + 7) / 8;
+    double limit = pages * PAGE_ERASE_S + dws * DOUBLE_WORD_S;
+    printf("flash-stm32: %u KiB into a simulated STM32G431RB behind an ST-Link V2 (latency %s)\n",
+           IMAGE_SIZE / 1024, env.latency_us ? env.latency_us : "default");
+    printf("physical limit: %u page erases x 22 ms + %u double words x 82 us = %.3f s\n\n", pages, dws, limit);
+    printf("%-8s %4s %12s %8s %12s %12s %14s %8s %8s\n", "tool", "exit", "modelled_s", "x_limit",
+           "round_trips", "bytes_to", "bytes_from", "erases", "dwords");
+    int rc = 0;
+    for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++) {
+        struct bench_result r = {0};
+        if (tools[i].run(&env, &r)) {
+            printf("%-8s failed to run (see %s)\n", tools[i].name, env.workdir);
+            rc = 1;
+            continue;
+        }
+        printf("%-8s %4d %12.3f %8.2f %12lld %12lld %14lld %8lld %8lld\n", tools[i].name, r.tool_exit,
+               r.modelled_s, r.modelled_s / limit, r.round_trips, r.to_probe, r.from_probe, r.page_erases,
+               r.double_words);
+        if (r.tool_exit != 0)
+            rc = 1;
+    }
+    return rc;
+}

@@ -1,0 +1,436 @@
+#include "flash_engine.h"
+
+#include "target_mem.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct sector {
+    uint64_t start;
+    uint64_t size;
+    int erase;   /* must be erased before programming */
+    int changed; /* erased or programmed: verify reads it back */
+};
+
+struct plan {
+    const struct fe_target *t;
+    uint64_t base;
+    struct sector *sectors;
+    size_t count;
+    uint8_t *cur;  /* what the target holds, indexed from base */
+    uint8_t *want; /* what it must hold */
+};
+
+static void stage_begin(const struct fe_target *t, const char *stage, uint64_t total)
+{
+    t->link->stage = stage;
+    t->link->at = UINT64_MAX;
+    cm_emit(t->host, ESPCTL_EVENT_STAGE_BEGIN, stage, 0, 0, total, ESPCTL_NO_ADDRESS, NULL);
+}
+
+static void progress(const struct fe_target *t, const char *stage, uint64_t done, uint64_t total,
+                     uint64_t address)
+{
+    cm_emit(t->host, ESPCTL_EVENT_PROGRESS, stage, 0, done, total, address, NULL);
+}
+
+static int stage_end(const struct fe_target *t, const char *stage, int rc, uint64_t address)
+{
+    t->link->at = UINT64_MAX;
+    cm_emit(t->host, ESPCTL_EVENT_STAGE_END, stage, rc, 0, 0, rc ? address : ESPCTL_NO_ADDRESS,
+            NULL);
+    return rc;
+}
+
+static int check_cancel(const struct fe_target *t, const char *stage, uint64_t address)
+{
+    if (!cm_cancelled(t->host))
+        return 0;
+    return cm_error(t->host, ESPCTL_E_CANCELLED, "%s: cancelled at 0x%08llx", stage,
+                    (unsigned long long)address);
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const struct sector *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int check_segments(const struct fe_target *t, const struct espctl_flash_image *img,
+                          uint8_t *cover)
+{
+    const struct espctl_flash_geometry *g = t->geometry;
+    for (uint32_t i = 0; i < img->segment_count; i++) {
+        const struct espctl_segment *s = &img->segments[i];
+        if (s->size == 0)
+            continue;
+        if (!s->data || s->address < g->base || s->size > g->size ||
+            s->address - g->base > g->size - s->size)
+            return cm_error(t->host, ESPCTL_E_INVAL,
+                            "layout: segment %u at 0x%08llx (%llu bytes) lies outside flash "
+                            "0x%08llx..0x%08llx", i, (unsigned long long)s->address,
+                            (unsigned long long)s->size, (unsigned long long)g->base,
+                            (unsigned long long)(g->base + g->size));
+        uint8_t *c = cover + (s->address - g->base);
+        for (uint64_t k = 0; k < s->size; k++) {
+            if (c[k])
+                return cm_error(t->host, ESPCTL_E_INVAL,
+                                "layout: segment %u overlaps another at 0x%08llx", i,
+                                (unsigned long long)(s->address + k));
+            c[k] = 1;
+        }
+    }
+    return 0;
+}
+
+/* Collect the sectors the segments touch, sorted and without duplicates. */
+static int collect_sectors(struct plan *p, const struct espctl_flash_image *img)
+{
+    const struct fe_target *t = p->t;
+    size_t cap = 0;
+    for (uint32_t i = 0; i < img->segment_count; i++) {
+        const struct espctl_segment *s = &img->segments[i];
+        uint64_t addr = s->address, end = s->address + s->size;
+        while (addr < end) {
+            uint64_t start, size;
+            int rc = t->family->sector_at(t->flash, addr, &start, &size);
+            if (rc)
+                return rc;
+            if (size == 0 || start > addr)
+                return cm_error(t->host, ESPCTL_E_PROTOCOL,
+                                "layout: family '%s' reports a bad sector for 0x%08llx",
+                                t->family->name, (unsigned long long)addr);
+            if (p->count == cap) {
+                cap = cap ? cap * 2 : 16;
+                struct sector *grown = realloc(p->sectors, cap * sizeof *grown);
+                if (!grown)
+                    return cm_error(t->host, ESPCTL_E_NOMEM, "layout: out of memory");
+                p->sectors = grown;
+            }
+            p->sectors[p->count++] = (struct sector){.start = start, .size = size};
+            addr = start + size;
+        }
+    }
+    qsort(p->sectors, p->count, sizeof *p->sectors, by_start);
+    size_t out = 0;
+    for (size_t i = 0; i < p->count; i++)
+        if (out == 0 || p->sectors[out - 1].start != p->sectors[i].start)
+            p->sectors[out++] = p->sectors[i];
+    p->count = out;
+    return 0;
+}
+
+static uint64_t off(const struct plan *p, uint64_t address)
+{
+    return address - p->base;
+}
+
+static int all_erased(const uint8_t *b, uint32_t n, uint8_t erased)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (b[i] != erased)
+            return 0;
+    return 1;
+}
+
+/* Read every touched sector and decide what each needs. */
+static int compare(struct plan *p, const struct espctl_flash_image *img, uint32_t flags,
+                   struct fe_stats *st)
+{
+    const struct fe_target *t = p->t;
+    const uint32_t unit = t->geometry->write_unit ? t->geometry->write_unit : 1;
+    const uint8_t erased = (uint8_t)t->geometry->erased_value;
+    uint64_t total = 0, done = 0;
+    for (size_t i = 0; i < p->count; i++)
+        total += p->sectors[i].size;
+    stage_begin(t, "compare", total);
+    for (size_t i = 0; i < p->count; i++) {
+        struct sector *s = &p->sectors[i];
+        int rc = check_cancel(t, "compare", s->start);
+        if (rc == 0)
+            rc = cm_mem_read_bytes(t->link, s->start, p->cur + off(p, s->start), s->size);
+        if (rc)
+            return stage_end(t, "compare", rc, s->start);
+        memcpy(p->want + off(p, s->start), p->cur + off(p, s->start), s->size);
+        done += s->size;
+        progress(t, "compare", done, total, s->start);
+    }
+    for (uint32_t i = 0; i < img->segment_count; i++)
+        if (img->segments[i].size)
+            memcpy(p->want + off(p, img->segments[i].address), img->segments[i].data,
+                   img->segments[i].size);
+    for (size_t i = 0; i < p->count; i++) {
+        struct sector *s = &p->sectors[i];
+        const uint8_t *cur = p->cur + off(p, s->start), *want = p->want + off(p, s->start);
+        if (!(flags & ESPCTL_FLASH_NO_SKIP) && memcmp(cur, want, s->size) == 0) {
+            st->skipped++;
+            continue;
+        }
+        s->changed = 1;
+        s->erase = (flags & ESPCTL_FLASH_NO_SKIP) != 0;
+        for (uint64_t u = 0; u < s->size && !s->erase; u += unit)
+            if (memcmp(cur + u, want + u, unit) != 0 && !all_erased(cur + u, unit, erased))
+                s->erase = 1;
+    }
+    return stage_end(t, "compare", 0, 0);
+}
+
+static int erase_phase(struct plan *p, struct fe_stats *st)
+{
+    const struct fe_target *t = p->t;
+    uint64_t total = 0, done = 0;
+    for (size_t i = 0; i < p->count; i++)
+        total += p->sectors[i].erase ? p->sectors[i].size : 0;
+    stage_begin(t, "erase", total);
+    for (size_t i = 0; i < p->count; i++) {
+        struct sector *s = &p->sectors[i];
+        if (!s->erase)
+            continue;
+        t->link->at = s->start;
+        int rc = check_cancel(t, "erase", s->start);
+        if (rc == 0)
+            rc = t->family->erase_sector(t->flash, s->start);
+        if (rc)
+            return stage_end(t, "erase", rc, s->start);
+        memset(p->cur + off(p, s->start), (int)t->geometry->erased_value, s->size);
+        st->erased++;
+        done += s->size;
+        progress(t, "erase", done, total, s->start);
+    }
+    return stage_end(t, "erase", 0, 0);
+}
+
+static uint64_t run_limit(const struct fe_target *t, uint32_t unit)
+{
+    uint64_t max = t->link->max_block ? t->link->max_block : 1024;
+    max -= max % unit;
+    return max ? max : unit;
+}
+
+/* Bytes still to program in sector s (units where target and image differ). */
+static uint64_t pending(const struct plan *p, const struct sector *s, uint32_t unit)
+{
+    uint64_t n = 0;
+    const uint8_t *cur = p->cur + off(p, s->start), *want = p->want + off(p, s->start);
+    for (uint64_t u = 0; u < s->size; u += unit)
+        if (memcmp(cur + u, want + u, unit))
+            n += unit;
+    return n;
+}
+
+static int program_phase(struct plan *p, struct fe_stats *st)
+{
+    const struct fe_target *t = p->t;
+    const uint32_t unit = t->geometry->write_unit ? t->geometry->write_unit : 1;
+    const uint64_t limit = run_limit(t, unit);
+    uint64_t total = 0, done = 0;
+    for (size_t i = 0; i < p->count; i++)
+        total += p->sectors[i].changed ? pending(p, &p->sectors[i], unit) : 0;
+    stage_begin(t, "program", total);
+    for (size_t i = 0; i < p->count; i++) {
+        const struct sector *s = &p->sectors[i];
+        if (!s->changed)
+            continue;
+        uint64_t u = 0;
+        while (u < s->size) {
+            const uint8_t *cur = p->cur + off(p, s->start), *want = p->want + off(p, s->start);
+            if (memcmp(cur + u, want + u, unit) == 0) {
+                u += unit;
+                continue;
+            }
+            uint64_t len = unit;
+            while (u + len < s->size && len < limit && memcmp(cur + u + len, want + u + len, unit))
+                len += unit;
+            uint64_t addr = s->start + u;
+            t->link->at = addr;
+            int rc = check_cancel(t, "program", addr);
+            if (rc == 0)
+                rc = t->family->program(t->flash, addr, want + u, len);
+            if (rc)
+                return stage_end(t, "program", rc, addr);
+            memcpy(p->cur + off(p, addr), want + u, len);
+            done += len;
+            st->programmed += len;
+            progress(t, "program", done, total, addr);
+            u += len;
+        }
+    }
+    return stage_end(t, "program", 0, 0);
+}
+
+static int first_difference(const uint8_t *a, const uint8_t *b, uint64_t n, uint64_t *at)
+{
+    for (uint64_t i = 0; i < n; i++)
+        if (a[i] != b[i]) {
+            *at = i;
+            return 1;
+        }
+    return 0;
+}
+
+static int mismatch(const struct fe_target *t, uint64_t address, uint8_t got, uint8_t expected)
+{
+    return cm_error(t->host, ESPCTL_E_VERIFY,
+                    "verify: mismatch at 0x%08llx: read 0x%02x, expected 0x%02x",
+                    (unsigned long long)address, got, expected);
+}
+
+static int verify_phase(struct plan *p, struct fe_stats *st)
+{
+    const struct fe_target *t = p->t;
+    uint64_t total = 0, done = 0, biggest = 0;
+    for (size_t i = 0; i < p->count; i++)
+        if (p->sectors[i].changed) {
+            total += p->sectors[i].size;
+            if (p->sectors[i].size > biggest)
+                biggest = p->sectors[i].size;
+        }
+    stage_begin(t, "verify", total);
+    uint8_t *back = biggest ? malloc(biggest) : NULL;
+    if (biggest && !back)
+        return stage_end(t, "verify", cm_error(t->host, ESPCTL_E_NOMEM, "verify: out of memory"), 0);
+    int rc = 0;
+    uint64_t where = 0;
+    for (size_t i = 0; i < p->count && rc == 0; i++) {
+        const struct sector *s = &p->sectors[i];
+        if (!s->changed)
+            continue;
+        where = s->start;
+        rc = check_cancel(t, "verify", s->start);
+        if (rc == 0)
+            rc = cm_mem_read_bytes(t->link, s->start, back, s->size);
+        uint64_t at;
+        if (rc == 0 && first_difference(back, p->want + off(p, s->start), s->size, &at)) {
+            where = s->start + at;
+            rc = mismatch(t, where, back[at], p->want[off(p, where)]);
+        }
+        if (rc == 0) {
+            done += s->size;
+            st->verified += s->size;
+            progress(t, "verify", done, total, s->start);
+        }
+    }
+    free(back);
+    return stage_end(t, "verify", rc, where);
+}
+
+int fe_flash(const struct fe_target *t, const struct espctl_flash_image *img, uint32_t flags,
+             struct fe_stats *stats)
+{
+    struct fe_stats local;
+    struct fe_stats *st = stats ? stats : &local;
+    memset(st, 0, sizeof *st);
+    const struct espctl_flash_geometry *g = t->geometry;
+    if (!img || (img->segment_count && !img->segments))
+        return cm_error(t->host, ESPCTL_E_INVAL, "layout: no segments to flash");
+    if (g->size == 0 || g->size > SIZE_MAX / 2)
+        return cm_error(t->host, ESPCTL_E_INVAL, "layout: flash geometry of %llu bytes",
+                        (unsigned long long)g->size);
+    struct plan p = {.t = t, .base = g->base};
+    uint8_t *cover = calloc(1, (size_t)g->size);
+    p.cur = malloc((size_t)g->size);
+    p.want = malloc((size_t)g->size);
+    int rc = (!cover || !p.cur || !p.want)
+                 ? cm_error(t->host, ESPCTL_E_NOMEM, "layout: out of memory")
+                 : check_segments(t, img, cover);
+    free(cover);
+    if (rc == 0)
+        rc = collect_sectors(&p, img);
+    if (rc == 0 && (flags & ESPCTL_FLASH_CHIP_ERASE)) {
+        t->link->stage = "erase";
+        t->link->at = g->base;
+        cm_emit(t->host, ESPCTL_EVENT_STAGE_BEGIN, "erase", 0, 0, g->size, ESPCTL_NO_ADDRESS, NULL);
+        rc = stage_end(t, "erase", t->family->mass_erase(t->flash), g->base);
+    }
+    st->sectors = (uint32_t)p.count;
+    if (rc == 0)
+        rc = compare(&p, img, flags, st);
+    if (rc == 0)
+        rc = erase_phase(&p, st);
+    if (rc == 0)
+        rc = program_phase(&p, st);
+    if (rc == 0 && !(flags & ESPCTL_FLASH_NO_VERIFY))
+        rc = verify_phase(&p, st);
+    if (rc == 0 && st->skipped)
+        cm_message(t->host, "program", "%u of %u sectors already held the image and were skipped",
+                   st->skipped, st->sectors);
+    free(p.sectors);
+    free(p.cur);
+    free(p.want);
+    return rc;
+}
+
+int fe_verify(const struct fe_target *t, const struct espctl_flash_image *img)
+{
+    uint64_t total = 0, done = 0;
+    for (uint32_t i = 0; i < img->segment_count; i++)
+        total += img->segments[i].size;
+    stage_begin(t, "verify", total);
+    const uint64_t chunk = 4096;
+    uint8_t *back = malloc(chunk);
+    if (!back)
+        return stage_end(t, "verify", cm_error(t->host, ESPCTL_E_NOMEM, "verify: out of memory"), 0);
+    int rc = 0;
+    uint64_t where = 0;
+    for (uint32_t i = 0; i < img->segment_count && rc == 0; i++) {
+        const struct espctl_segment *s = &img->segments[i];
+        for (uint64_t o = 0; o < s->size && rc == 0; o += chunk) {
+            uint64_t n = s->size - o < chunk ? s->size - o : chunk;
+            where = s->address + o;
+            rc = check_cancel(t, "verify", where);
+            if (rc == 0)
+                rc = cm_mem_read_bytes(t->link, where, back, n);
+            uint64_t at;
+            if (rc == 0 && first_difference(back, s->data + o, n, &at)) {
+                where += at;
+                rc = mismatch(t, where, back[at], s->data[o + at]);
+            }
+            if (rc == 0) {
+                done += n;
+                progress(t, "verify", done, total, where);
+            }
+        }
+    }
+    free(back);
+    return stage_end(t, "verify", rc, where);
+}
+
+int fe_erase(const struct fe_target *t, uint64_t address, uint64_t length, uint32_t flags)
+{
+    const struct espctl_flash_geometry *g = t->geometry;
+    if (flags & ESPCTL_FLASH_CHIP_ERASE) {
+        stage_begin(t, "erase", g->size);
+        int rc = t->family->mass_erase(t->flash);
+        if (rc == 0)
+            progress(t, "erase", g->size, g->size, g->base);
+        return stage_end(t, "erase", rc, g->base);
+    }
+    if (length == 0 || address < g->base || length > g->size || address - g->base > g->size - length)
+        return cm_error(t->host, ESPCTL_E_INVAL,
+                        "erase: range 0x%08llx+%llu is not inside flash 0x%08llx..0x%08llx",
+                        (unsigned long long)address, (unsigned long long)length,
+                        (unsigned long long)g->base, (unsigned long long)(g->base + g->size));
+    uint64_t first, size, last_start, last_size;
+    int rc = t->family->sector_at(t->flash, address, &first, &size);
+    if (rc == 0)
+        rc = t->family->sector_at(t->flash, address + length - 1, &last_start, &last_size);
+    if (rc)
+        return rc;
+    uint64_t end = last_start + last_size, done = 0;
+    stage_begin(t, "erase", end - first);
+    for (uint64_t at = first; at < end;) {
+        rc = t->family->sector_at(t->flash, at, &at, &size);
+        t->link->at = at;
+        if (rc == 0)
+            rc = check_cancel(t, "erase", at);
+        if (rc == 0)
+            rc = t->family->erase_sector(t->flash, at);
+        if (rc)
+            return stage_end(t, "erase", rc, at);
+        at += size;
+        done += size;
+        progress(t, "erase", done, end - first, at - size);
+    }
+    return stage_end(t, "erase", 0, 0);
+}

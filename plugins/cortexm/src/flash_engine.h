@@ -1,0 +1,40 @@
+/*
+ * The flash engine: lays image segments onto the sectors a chip family reports, reads
+ * the touched sectors back, skips those that already hold the image, erases only
+ * sectors whose change needs it, programs only the write units that differ (in runs
+ * as large as the probe allows), then verifies what it wrote by read-back.
+ * Bytes of a touched sector that the image does not cover keep their old contents.
+ * Progress goes out as events: stages "compare", "erase", "program", "verify".
+ */
+#ifndef CORTEXM_FLASH_ENGINE_H
+#define CORTEXM_FLASH_ENGINE_H
+
+#include "link.h"
+
+struct fe_target {
+    const struct espctl_host *host;
+    /** Read-back path and stage naming; link->max_block bounds a program run. */
+    struct cm_link *link;
+    const struct espctl_chip_family *family;
+    void *flash;
+    const struct espctl_flash_geometry *geometry;
+};
+
+struct fe_stats {
+    uint32_t sectors;      /**< sectors the image touches */
+    uint32_t skipped;      /**< of those, already holding the image */
+    uint32_t erased;       /**< sectors erased */
+    uint64_t programmed;   /**< bytes programmed */
+    uint64_t verified;     /**< bytes read back after programming */
+};
+
+/** Flash `image` (ESPCTL_FLASH_NO_VERIFY / NO_SKIP / CHIP_ERASE honoured). `stats` may be NULL. */
+int fe_flash(const struct fe_target *t, const struct espctl_flash_image *image, uint32_t flags,
+             struct fe_stats *stats);
+/** Compare target memory with every segment; ESPCTL_E_VERIFY names the first mismatch. */
+int fe_verify(const struct fe_target *t, const struct espctl_flash_image *image);
+/** Erase the sectors overlapping [address, address+length), or everything with
+ * ESPCTL_FLASH_CHIP_ERASE. */
+int fe_erase(const struct fe_target *t, uint64_t address, uint64_t length, uint32_t flags);
+
+#endif

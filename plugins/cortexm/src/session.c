@@ -1,0 +1,319 @@
+#include "session.h"
+
+#include "adiv5.h"
+#include "cortex_m.h"
+#include "flash_engine.h"
+#include "link.h"
+#include "probe_select.h"
+#include "target_mem.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct cm_session {
+    const struct espctl_host *host;
+    struct cm_link link;
+    struct espctl_target_mem mem;
+    struct cm_core core;
+    const struct espctl_chip_family *family;
+    const struct espctl_chip_desc *chip;
+    void *flash;
+    struct espctl_flash_geometry geometry;
+    int connected;
+};
+
+static int family_usable(const struct espctl_chip_family *f)
+{
+    return f && f->hdr.struct_size >= sizeof(struct espctl_chip_family) && f->chips &&
+           f->identify && f->flash_open && f->sector_at && f->erase_sector && f->mass_erase &&
+           f->program && f->flash_close && (!f->arch || strcmp(f->arch, "cortexm") == 0);
+}
+
+static const struct espctl_chip_desc *desc_named(const struct espctl_chip_family *f,
+                                                 const char *name)
+{
+    for (const struct espctl_chip_desc *const *d = f->chips; *d; d++)
+        if ((*d)->name && (!strcasecmp((*d)->name, name) ||
+                           ((*d)->probe_rs_name && !strcasecmp((*d)->probe_rs_name, name))))
+            return *d;
+    return NULL;
+}
+
+static int lookup(const struct espctl_host *h, const char *name,
+                  const struct espctl_chip_family **family, const struct espctl_chip_desc **chip)
+{
+    const struct espctl_chip_family *f =
+        ESPCTL_HAS_FN(h, struct espctl_host, find_chip_family) ? h->find_chip_family(h, name) : NULL;
+    const struct espctl_chip_desc *d = family_usable(f) ? desc_named(f, name) : NULL;
+    if (!d)
+        return ESPCTL_E_NOT_FOUND;
+    *family = f;
+    *chip = d;
+    return 0;
+}
+
+int cm_find_chip(const struct espctl_host *h, const char *name,
+                 const struct espctl_chip_family **family, const struct espctl_chip_desc **chip)
+{
+    if (!name || !*name)
+        return ESPCTL_E_NOT_FOUND;
+    if (lookup(h, name, family, chip) == 0)
+        return 0;
+    char base[ESPCTL_NAME_SIZE];
+    size_t n = strlen(name);
+    if (n < 4 || n >= sizeof base || tolower((unsigned char)name[n - 1]) != 'x' ||
+        !isalpha((unsigned char)name[n - 2]))
+        return ESPCTL_E_NOT_FOUND;
+    for (size_t i = 0; i + 2 < n; i++)
+        base[i] = (char)tolower((unsigned char)name[i]);
+    base[n - 2] = '\0';
+    return lookup(h, base, family, chip);
+}
+
+static int32_t supports_chip(void *target_data, const char *chip)
+{
+    const struct espctl_chip_family *f;
+    const struct espctl_chip_desc *d;
+    return cm_find_chip(target_data, chip, &f, &d) == 0;
+}
+
+/* The connected chip: check it against the one named, or find a family that claims it. */
+static int identify(struct cm_session *s)
+{
+    const struct espctl_host *h = s->host;
+    if (s->family) {
+        const struct espctl_chip_desc *seen = NULL;
+        int rc = s->family->identify(s->family->family_data, &s->mem, &seen);
+        if (rc)
+            return rc;
+        if (seen->device_id != s->chip->device_id)
+            return cm_error(h, ESPCTL_E_TARGET,
+                            "connect: the target is a %s-class chip (device id 0x%03x), not %s "
+                            "(0x%03x)", seen->name, seen->device_id, s->chip->name,
+                            s->chip->device_id);
+        return 0;
+    }
+    uint32_t n = ESPCTL_HAS_FN(h, struct espctl_host, chip_family_count) ? h->chip_family_count(h) : 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct espctl_chip_family *f = h->chip_family_at(h, i);
+        const struct espctl_chip_desc *seen = NULL;
+        if (!family_usable(f) || f->identify(f->family_data, &s->mem, &seen) != 0 || !seen)
+            continue;
+        s->family = f;
+        s->chip = seen;
+        return 0;
+    }
+    return cm_error(h, ESPCTL_E_NOT_FOUND,
+                    "connect: no loaded chip family recognises the target; name it with --chip");
+}
+
+static int attach_mode(uint32_t flags)
+{
+    if (flags & ESPCTL_TARGET_CONNECT_UNDER_RESET)
+        return CM_ATTACH_UNDER_RESET;
+    return (flags & ESPCTL_TARGET_NO_RESET) ? CM_ATTACH_HALT : CM_ATTACH_RESET_HALT;
+}
+
+static int connect_probe(struct cm_session *s, const struct espctl_target_params *p)
+{
+    char selector[ESPCTL_PATH_SIZE];
+    const struct espctl_probe_driver *d = NULL;
+    int rc = cm_probe_select(s->host, p->probe, &d, selector, sizeof selector);
+    if (rc)
+        return rc;
+    if (!d->mem_read || !d->mem_write || !d->close)
+        return cm_error(s->host, ESPCTL_E_NOT_SUPPORTED,
+                        "connect: probe driver '%s' offers no memory access", d->name);
+    s->link.drv = d;
+    rc = d->open(d->driver_data, selector, &s->link.probe);
+    if (rc)
+        return rc;
+    struct espctl_probe_caps caps = {.hdr = ESPCTL_ABI_HDR(struct espctl_probe_caps)};
+    if (d->caps && d->caps(s->link.probe, &caps) == 0)
+        s->link.max_block = caps.max_mem_block;
+    if (d->connect) {
+        uint32_t cflags = (p->flags & ESPCTL_TARGET_CONNECT_UNDER_RESET) ? ESPCTL_CONNECT_UNDER_RESET : 0;
+        rc = d->connect(s->link.probe, cflags);
+        if (rc)
+            return rc;
+    }
+    s->connected = 1;
+    cm_log(s->host, ESPCTL_LOG_DEBUG, "opened probe %s through '%s' (max block %u bytes)", selector,
+           d->name, s->link.max_block);
+    return 0;
+}
+
+static void session_close(void *session)
+{
+    struct cm_session *s = session;
+    if (!s)
+        return;
+    s->link.quiet = 1;
+    if (s->flash)
+        s->family->flash_close(s->flash);
+    if (s->connected) {
+        s->link.stage = "disconnect";
+        cm_core_detach(&s->core);
+        if (s->link.drv->disconnect)
+            (void)s->link.drv->disconnect(s->link.probe);
+    }
+    if (s->link.probe)
+        s->link.drv->close(s->link.probe);
+    free(s);
+}
+
+static int session_open(void *target_data, const struct espctl_target_params *p, void **out)
+{
+    const struct espctl_host *h = target_data;
+    struct cm_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return cm_error(h, ESPCTL_E_NOMEM, "connect: out of memory");
+    s->host = h;
+    s->link.host = h;
+    s->link.stage = "connect";
+    s->link.at = UINT64_MAX;
+    cm_target_mem_init(&s->mem, &s->link);
+    s->core = (struct cm_core){.link = &s->link, .mem = &s->mem};
+    int rc = 0;
+    if (p->chip && *p->chip && cm_find_chip(h, p->chip, &s->family, &s->chip) != 0)
+        rc = cm_error(h, ESPCTL_E_INVAL,
+                      "connect: unknown chip '%s' (no loaded chip family declares it)", p->chip);
+    cm_emit(h, ESPCTL_EVENT_STAGE_BEGIN, "connect", 0, 0, 0, ESPCTL_NO_ADDRESS, NULL);
+    if (rc == 0)
+        rc = connect_probe(s, p);
+    if (rc == 0)
+        rc = adiv5_init(&s->link);
+    if (rc == 0)
+        rc = cm_core_attach(&s->core, attach_mode(p->flags));
+    if (rc == 0)
+        rc = identify(s);
+    cm_emit(h, ESPCTL_EVENT_STAGE_END, "connect", rc, 0, 0, ESPCTL_NO_ADDRESS, NULL);
+    if (rc) {
+        /* keep the failure text: closing must not overwrite it */
+        if (s->connected)
+            s->core.halted_by_us = 0;
+        session_close(s);
+        return rc;
+    }
+    if (p->chip && *p->chip)
+        cm_message(h, "connect", "connected to %s (device id 0x%03x) through %s", s->chip->name,
+                   s->chip->device_id, s->link.drv->name);
+    else
+        cm_message(h, "connect", "connected to a %s chip with device id 0x%03x through %s",
+                   s->family->name, s->chip->device_id, s->link.drv->name);
+    *out = s;
+    return 0;
+}
+
+static int flash_ready(struct cm_session *s)
+{
+    if (s->flash)
+        return 0;
+    s->link.stage = "unlock";
+    return s->family->flash_open(s->family->family_data, s->chip, &s->mem, &s->flash, &s->geometry);
+}
+
+static struct fe_target engine(struct cm_session *s)
+{
+    return (struct fe_target){.host = s->host, .link = &s->link, .family = s->family,
+                              .flash = s->flash, .geometry = &s->geometry};
+}
+
+static int session_flash(void *session, const struct espctl_flash_image *img, uint32_t flags)
+{
+    struct cm_session *s = session;
+    int rc = flash_ready(s);
+    if (rc)
+        return rc;
+    struct fe_target t = engine(s);
+    struct fe_stats st;
+    rc = fe_flash(&t, img, flags, &st);
+    if (rc == 0)
+        cm_log(s->host, ESPCTL_LOG_INFO,
+               "%u sectors touched: %u unchanged, %u erased; %llu bytes programmed, %llu verified",
+               st.sectors, st.skipped, st.erased, (unsigned long long)st.programmed,
+               (unsigned long long)st.verified);
+    return rc;
+}
+
+static int session_verify(void *session, const struct espctl_flash_image *img)
+{
+    struct cm_session *s = session;
+    struct fe_target t = engine(s);
+    return fe_verify(&t, img);
+}
+
+static int session_erase(void *session, uint64_t address, uint64_t length, uint32_t flags)
+{
+    struct cm_session *s = session;
+    int rc = flash_ready(s);
+    if (rc)
+        return rc;
+    struct fe_target t = engine(s);
+    return fe_erase(&t, address, length, flags);
+}
+
+static int session_reset(void *session, int32_t kind)
+{
+    struct cm_session *s = session;
+    s->link.stage = "reset";
+    if (s->flash) { /* the reset locks the controller anyway */
+        s->family->flash_close(s->flash);
+        s->flash = NULL;
+    }
+    if (kind == ESPCTL_RESET_SYSTEM || kind == ESPCTL_RESET_HW_PULSE)
+        return cm_core_reset(&s->core, kind, 0);
+    if (kind != ESPCTL_RESET_HW_ASSERT && kind != ESPCTL_RESET_HW_DEASSERT)
+        return cm_error(s->host, ESPCTL_E_INVAL, "reset: unknown reset kind %d", (int)kind);
+    if (!s->link.drv->reset)
+        return cm_error(s->host, ESPCTL_E_NOT_SUPPORTED, "reset: probe driver '%s' cannot drive nRESET",
+                        s->link.drv->name);
+    return s->link.drv->reset(s->link.probe, kind);
+}
+
+static int session_read(void *session, uint64_t address, uint8_t *buf, uint64_t length)
+{
+    struct cm_session *s = session;
+    s->link.stage = "read";
+    cm_emit(s->host, ESPCTL_EVENT_STAGE_BEGIN, "read", 0, 0, length, address, NULL);
+    const uint64_t chunk = 16384;
+    int rc = 0;
+    uint64_t done = 0;
+    while (done < length && rc == 0) {
+        uint64_t n = length - done < chunk ? length - done : chunk;
+        if (cm_cancelled(s->host))
+            rc = cm_error(s->host, ESPCTL_E_CANCELLED, "read: cancelled at 0x%08llx",
+                          (unsigned long long)(address + done));
+        if (rc == 0)
+            rc = cm_mem_read_bytes(&s->link, address + done, buf + done, n);
+        if (rc == 0) {
+            done += n;
+            cm_emit(s->host, ESPCTL_EVENT_PROGRESS, "read", 0, done, length, address + done - n, NULL);
+        }
+    }
+    cm_emit(s->host, ESPCTL_EVENT_STAGE_END, "read", rc, 0, 0, rc ? address + done : ESPCTL_NO_ADDRESS,
+            NULL);
+    return rc;
+}
+
+void cm_target_init(struct espctl_flash_target *vt, const struct espctl_host *host)
+{
+    *vt = (struct espctl_flash_target){
+        .hdr = ESPCTL_ABI_HDR(struct espctl_flash_target),
+        .name = "cortexm",
+        .description = "Cortex-M over an ADIv5 debug probe (flash engine, chip families)",
+        .target_data = (void *)host,
+        .supports_chip = supports_chip,
+        .open = session_open,
+        .close = session_close,
+        .flash = session_flash,
+        .verify = session_verify,
+        .erase = session_erase,
+        .reset = session_reset,
+        .read = session_read,
+    };
+}

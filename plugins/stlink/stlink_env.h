@@ -1,0 +1,47 @@
+/*
+ * stlink_env.h — what every layer of the stlink plugin needs from the core:
+ * the host services plus the bounded-wait settings read from the configuration.
+ */
+#ifndef STLINK_ENV_H
+#define STLINK_ENV_H
+
+#include "espctl/plugin.h"
+
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define STLINK_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define STLINK_PRINTF(f, a)
+#endif
+
+/** Default bound on one peer reply (stlink-server read, USB bulk transfer). */
+#define STLINK_DEFAULT_TIMEOUT_MS 1000u
+/** Default SWD clock when `stlink.speed_khz` is unset. */
+#define STLINK_DEFAULT_SPEED_KHZ 1800u
+
+struct stlink_env {
+    const struct espctl_host *host;
+    /** Longest wait for one reply from the probe or the server (stlink.timeout_ms). */
+    uint32_t timeout_ms;
+    /** SWD clock applied at connect (stlink.speed_khz). */
+    uint32_t speed_khz;
+    /** TAR auto-increment block the memory layer never crosses (stlink.tar_block). */
+    uint32_t tar_block;
+};
+
+/** Fill *env from the host's configuration; bad values are logged and replaced by
+ * the defaults. */
+void stlink_env_init(struct stlink_env *env, const struct espctl_host *host);
+
+/** Format the detail text, hand it to host->set_error and return `code`. */
+int stlink_fail(const struct stlink_env *env, int code, const char *fmt, ...) STLINK_PRINTF(3, 4);
+
+/** Log one formatted line through the host. */
+void stlink_log(const struct stlink_env *env, int32_t level, const char *fmt, ...)
+    STLINK_PRINTF(3, 4);
+
+/** Monotonic milliseconds from the host clock. */
+uint64_t stlink_now_ms(const struct stlink_env *env);
+
+#endif /* STLINK_ENV_H */

@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# End-to-end flash tests: the espctl CLI, the cortexm and stlink plugins, and
+# espctl-sim's ST-Link (stlink-server TCP) front with an STM32G431RB model.
+#   flash_e2e.sh CASE
+# Environment (set by CMake): ESPCTL, ESPCTL_SIM, PLUGIN_DIR, MAKE_BUNDLE, WORK_ROOT.
+set -u
+
+CASE=${1:?case}
+WORK="$WORK_ROOT/$CASE"
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
+SIM_PID=
+cleanup() { if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null; fi; }
+trap cleanup EXIT
+
+fail() { echo "FAIL ($CASE): $*" >&2; exit 1; }
+
+# sim_start NAME [sim options...]: start the simulator, writing NAME.stats/NAME.out.
+sim_start() {
+    local name=$1; shift
+    "$ESPCTL_SIM" stlink --chip stm32g431rb --port 0 --stats "$name.stats" \
+        --flash-out "$name.out" "$@" > "$name.sim" 2>&1 &
+    SIM_PID=$!
+    for _ in $(seq 100); do grep -q 'listening on' "$name.sim" && break; sleep 0.05; done
+    PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$name.sim")
+    [ -n "$PORT" ] || fail "simulator did not start: $(cat "$name.sim")"
+    PROBE="stlink-tcp:127.0.0.1:$PORT"
+}
+# sim_stop: stop it so it writes its stats and flash image.
+sim_stop() { kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null; SIM_PID=; }
+
+# stat NAME KEY: an integer from NAME.stats.
+stat() { sed -n "s/^ *\"$2\": \([0-9]*\),\{0,1\}$/\1/p" "$1.stats"; }
+
+# espctl ARGS...: the CLI with our plugins, bounded in time; output in last.out/last.err.
+espctl() {
+    timeout 60 "$ESPCTL" --plugin-path "$PLUGIN_DIR" "$@" > last.out 2> last.err
+    RC=$?
+}
+expect_rc() { [ "$RC" = "$1" ] || fail "expected exit $1, got $RC: $(cat last.err)"; }
+expect_err() { grep -Eq "$1" last.err || fail "stderr lacks /$1/: $(cat last.err)"; }
+
+# make_image NAME BYTES [PATCH_OFFSET]: NAME.bin, NAME.elf (at 0x08000000), NAME.tar.gz.
+make_image() {
+    seq 1000000 | head -c "$2" > "$1.bin"
+    if [ -n "${3:-}" ]; then
+        { head -c "$3" "$1.bin"; printf 'CHANGED!'; tail -c +"$(( $3 + 9 ))" "$1.bin"; } > "$1.tmp"
+        mv "$1.tmp" "$1.bin"
+    fi
+    printf '.section .text\n.incbin "%s"\n' "$1.bin" > "$1.S"
+    arm-none-eabi-gcc -nostdlib -nostartfiles -Wl,-Ttext=0x08000000 -Wl,-e,0x08000000 \
+        -o "$1.elf" "$1.S" || fail "cannot build $1.elf"
+    "$MAKE_BUNDLE" "$1.elf" STM32G431RB "$1.tar.gz" > /dev/null || fail "cannot bundle $1"
+}
+
+size_of() { wc -c < "$1"; }
+expect_image() { cmp -s -n "$(size_of "$2")" "$1" "$2" || fail "$1 does not hold $2"; }
+all_erased() { # FILE OFFSET LEN
+    [ "$(tail -c +"$(( $2 + 1 ))" "$1" | head -c "$3" | tr -d '\377' | wc -c)" = 0 ]
+}
+
+# flash_fresh: a blank chip gets image a; leaves a.img (the whole flash) behind.
+flash_fresh() {
+    make_image a 40000
+    sim_start fresh
+    espctl flash a.tar.gz --probe "$PROBE"
+    sim_stop
+    expect_rc 0
+    cp fresh.out a.img
+}
+
+# recover_after NAME: a following flash from the failed run's flash contents succeeds.
+recover_after() {
+    sim_start recover --flash-in "$1.out"
+    espctl flash a.tar.gz --probe "$PROBE"
+    sim_stop
+    expect_rc 0
+    expect_image recover.out a.bin
+}
+
+# fault NAME REGEX [sim options]: flash a onto a blank chip under a fault; exit 1 with
+# a message matching REGEX, then recover.
+fault() {
+    local name=$1 regex=$2; shift 2
+    make_image a 40000
+    sim_start "$name" "$@"
+    local t0=$SECONDS
+    espctl flash a.tar.gz --probe "$PROBE"
+    sim_stop
+    expect_rc 1
+    expect_err "$regex"
+    [ $(( SECONDS - t0 )) -le 30 ] || fail "took $(( SECONDS - t0 )) s"
+    cp last.err "$name.err"
+    recover_after "$name"
+}
+
+case "$CASE" in
+fresh)
+    flash_fresh
+    expect_image a.img a.bin
+    all_erased a.img 40000 1000 || fail "bytes after the image are not erased"
+    [ "$(stat fresh page_erases)" = 0 ] || fail "a blank chip needs no erase"
+    [ "$(stat fresh double_words_programmed)" = 5000 ] || fail "programmed $(stat fresh double_words_programmed) double words"
+    grep -q 'verified' last.out || fail "no verification reported"
+    ;;
+unchanged)
+    flash_fresh
+    sim_start again --flash-in a.img
+    espctl flash a.tar.gz --probe "$PROBE"
+    sim_stop
+    expect_rc 0
+    expect_image again.out a.bin
+    [ "$(stat again page_erases)" = 0 ] || fail "unchanged re-flash erased $(stat again page_erases) pages"
+    [ "$(stat again double_words_programmed)" = 0 ] || fail "unchanged re-flash programmed"
+    ;;
+no-verify)
+    flash_fresh
+    make_image b 40000 6400 # one changed double word in page 3
+    sim_start checked --flash-in a.img
+    espctl flash b.tar.gz --probe "$PROBE"
+    sim_stop
+    expect_rc 0
+    sim_start unchecked --flash-in a.img
+    espctl flash b.tar.gz --probe "$PROBE" --no-verify
+    sim_stop
+    expect_rc 0
+    grep -q 'not verified' last.out || fail "--no-verify not reported"
+    expect_image unchecked.out b.bin
+    [ "$(stat unchecked page_erases)" = 1 ] || fail "changing one page erased $(stat unchecked page_erases)"
+    [ "$(stat unchecked words_read)" -lt "$(stat checked words_read)" ] ||
+        fail "--no-verify read as much as a verified flash"
+    ;;
+erase)
+    flash_fresh
+    sim_start range --flash-in a.img
+    espctl erase 0x08000900 0x100 --probe "$PROBE"
+    sim_stop
+    expect_rc 0
+    [ "$(stat range page_erases)" = 1 ] || fail "erased $(stat range page_erases) pages"
+    all_erased range.out 2048 2048 || fail "page 1 not erased"
+    cmp -s -n 2048 range.out a.img || fail "page 0 changed"
+    cmp -s -i 4096 range.out a.img || fail "pages after 1 changed"
+    sim_start all --flash-in a.img
+    espctl erase --chip-erase --probe "$PROBE"
+    sim_stop
+    expect_rc 0
+    [ "$(stat all mass_erases)" = 1 ] || fail "no mass erase"
+    all_erased all.out 0 131072 || fail "chip not erased"
+    espctl erase 0x08000000 --probe "$PROBE"
+    expect_rc 2
+    ;;
+read)
+    flash_fresh
+    sim_start rd --flash-in a.img
+    espctl read 0x08000101 1000 -o r.bin --probe "$PROBE"
+    expect_rc 0
+    tail -c +258 a.bin | head -c 1000 | cmp -s - r.bin || fail "read returned other bytes"
+    espctl read 0x08000000 16 -o nodir/r.bin --probe "$PROBE"
+    expect_rc 1
+    [ ! -e nodir ] || fail "output directory appeared"
+    sim_stop
+    ;;
+reset)
+    sim_start rs
+    espctl reset --probe "$PROBE" --json
+    expect_rc 0
+    grep -Eq '"reset": ?"system"' last.out || fail "no JSON result: $(cat last.out)"
+    espctl reset --probe "$PROBE" --hw
+    expect_rc 0
+    grep -q 'nRESET pulse' last.out || fail "hardware reset not reported"
+    sim_stop
+    ;;
+json)
+    make_image a 40000
+    sim_start js
+    espctl flash a.tar.gz --probe "$PROBE" --json
+    sim_stop
+    expect_rc 0
+    for stage in connect compare erase program verify; do
+        grep -Eq "\"stage\": ?\"$stage\"" last.out || fail "no $stage event in --json output"
+    done
+    grep -Eq '"verified": ?true' last.out || fail "no result object"
+    ;;
+usage)
+    make_image a 4000
+    sim_start us
+    espctl flash a.tar.gz --probe "$PROBE" --chip stm32f999zz
+    expect_rc 2
+    expect_err "unknown chip 'stm32f999zz'"
+    espctl flash a.tar.gz --probe "$PROBE" --chip stm32g491re
+    expect_rc 1
+    expect_err 'connect: .*device id 0x468.*not stm32g491re'
+    sim_stop
+    ;;
+fault-drop)
+    fault drop 'program at 0x080[0-9a-f]{5}: .*probe disconnected' --fault drop-after=250 ;;
+fault-wait)
+    fault wait '(compare|erase|program|verify)( at 0x080[0-9a-f]{5})?: .*0x080[0-9a-f]{5}.*timed out' --fault wait=100000@200 ;;
+fault-reply)
+    fault reply 'compare: read at 0x08004000 failed: target fault' --fault fault-at=0x08004000 ;;
+fault-pgaerr)
+    fault pgaerr 'program: PGAERR.* at 0x08004000' --fault flash-err=pgaerr@0x08004000 ;;
+fault-wrperr)
+    fault wrperr 'program: WRPERR.* at 0x08000000' --fault flash-err=wrperr ;;
+fault-wrp-page)
+    fault wrp 'program: WRPERR.* at 0x08004000' --fault wrp=8-8 ;;
+fault-wrp-erase)
+    flash_fresh
+    make_image b 40000 16400 # the change lies in write-protected page 8
+    sim_start wrperase --flash-in a.img --fault wrp=8-8
+    espctl flash b.tar.gz --probe "$PROBE"
+    sim_stop
+    expect_rc 1
+    expect_err 'erase: WRPERR.* at 0x08004000'
+    expect_image wrperase.out a.bin
+    ;;
+*)
+    fail "unknown case" ;;
+esac
+echo "PASS ($CASE)"
