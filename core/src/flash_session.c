@@ -127,7 +127,8 @@ int core_flash_open(espctl_ctx *ctx, const struct espctl_flash_open_options *opt
     struct espctl_target_params params = {
         .hdr = ESPCTL_ABI_HDR(struct espctl_target_params),
         .chip = chip,
-        .probe = opts->probe,
+        .probe = opts->probe && *opts->probe ? opts->probe
+                                             : espctl_config_get(ctx, "core.default_probe"),
         .port = opts->port,
         .baud = opts->baud,
         .flags = opts->flags,

@@ -63,7 +63,7 @@ PIN_AT(espctl_monitor_params, port, 24);
 PIN_AT(espctl_monitor_params, baud, 32);
 PIN_AT(espctl_monitor_params, flags, 36);
 
-PIN_SIZE(espctl_flash_target, 128);
+PIN_SIZE(espctl_flash_target, 136);
 PIN_AT(espctl_flash_target, hdr, 0);
 PIN_AT(espctl_flash_target, name, 8);
 PIN_AT(espctl_flash_target, description, 16);
@@ -80,6 +80,7 @@ PIN_AT(espctl_flash_target, monitor_open, 96);
 PIN_AT(espctl_flash_target, monitor_read, 104);
 PIN_AT(espctl_flash_target, monitor_write, 112);
 PIN_AT(espctl_flash_target, monitor_close, 120);
+PIN_AT(espctl_flash_target, get_extension, 128);
 
 PIN_SIZE(espctl_component, 24);
 PIN_AT(espctl_component, hdr, 0);
@@ -260,6 +261,20 @@ PIN_AT(espctl_usb_id_info, driver, 8);
 PIN_AT(espctl_usb_id_info, vid, 16);
 PIN_AT(espctl_usb_id_info, pid, 18);
 PIN_AT(espctl_usb_id_info, flags, 20);
+
+/* espctl/plugin/ext/image_format.h */
+PIN_SIZE(espctl_built_image, 40);
+PIN_AT(espctl_built_image, hdr, 0);
+PIN_AT(espctl_built_image, segment_count, 8);
+PIN_AT(espctl_built_image, segments, 16);
+PIN_AT(espctl_built_image, target_json, 24);
+PIN_AT(espctl_built_image, build_json, 32);
+PIN_SIZE(espctl_image_format, 40);
+PIN_AT(espctl_image_format, hdr, 0);
+PIN_AT(espctl_image_format, build, 8);
+PIN_AT(espctl_image_format, free_image, 16);
+PIN_AT(espctl_image_format, describe, 24);
+PIN_AT(espctl_image_format, free_text, 32);
 
 #endif
 

@@ -285,6 +285,50 @@ static void test_help(void **state)
     spawn_result_free(&r);
 }
 
+/* Every command in `espctl help` answers `help NAME`, `NAME --help` and
+ * `NAME --help --json` with its usage, exit 0. */
+static void test_every_command_help(void **state)
+{
+    struct spawn_result list = run_espctl(*state, 1, "help", NULL);
+    assert_int_equal(list.exit_code, 0);
+    const char *p = strstr(list.out, "\ncommands:\n");
+    assert_non_null(p);
+    p += strlen("\ncommands:\n");
+    size_t commands = 0;
+    while (strncmp(p, "  ", 2) == 0) {
+        char name[64];
+        assert_int_equal(sscanf(p, " %63s", name), 1);
+        char usage[96];
+        snprintf(usage, sizeof usage, "usage: espctl %s", name);
+
+        struct spawn_result r = run_espctl(*state, 1, "help", name, NULL);
+        if (r.exit_code != 0 || strncmp(r.out, usage, strlen(usage)) != 0)
+            fail_msg("'espctl help %s' exit %d, stdout: %.80s", name, r.exit_code, r.out);
+        spawn_result_free(&r);
+
+        r = run_espctl(*state, 1, name, "--help", NULL);
+        if (r.exit_code != 0 || strncmp(r.out, usage, strlen(usage)) != 0)
+            fail_msg("'espctl %s --help' exit %d, stdout: %.80s", name, r.exit_code, r.out);
+        spawn_result_free(&r);
+
+        r = run_espctl(*state, 1, name, "--help", "--json", NULL);
+        assert_int_equal(r.exit_code, 0);
+        json_t *lines = json_lines(r.out);
+        check_result(lines, 0);
+        assert_string_equal(line_type(json_array_get(lines, 0)), "help");
+        json_decref(lines);
+        spawn_result_free(&r);
+
+        commands++;
+        p = strchr(p, '\n');
+        assert_non_null(p);
+        p++;
+    }
+    assert_true(commands >= 3); /* plugins, probes, help at least */
+    print_message("%zu commands answer help and --help\n", commands);
+    spawn_result_free(&list);
+}
+
 static const json_t *find_plugin(const json_t *lines, const char *file_name)
 {
     for (size_t i = 0; i < json_array_size(lines); i++) {
@@ -466,6 +510,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_missing_argument, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_usage_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_command_help, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plugins_list_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plugin_path_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_probes_list_empty, setup, teardown),

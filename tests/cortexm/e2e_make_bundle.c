@@ -1,11 +1,20 @@
 /* e2e_make_bundle ELF CHIP OUT [SIGN_KEY]: build a flash bundle through the front-end
- * API, for the end-to-end flash tests (no bundle CLI command is needed). */
+ * API, for the end-to-end flash tests (no bundle CLI command is needed).
+ * e2e_make_bundle keygen PRIVATE: an Ed25519 pair (PRIVATE and PRIVATE.pub). */
 #include "espctl/bundle.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "keygen")) {
+        char id[33];
+        int rc = espctl_keys_generate(argv[2], NULL, id);
+        if (rc)
+            fprintf(stderr, "e2e_make_bundle: %s: %s\n", espctl_strerror(rc), espctl_last_error());
+        return rc ? 1 : 0;
+    }
     if (argc != 4 && argc != 5) {
         fprintf(stderr, "usage: e2e_make_bundle ELF CHIP OUT [SIGN_KEY]\n");
         return 2;

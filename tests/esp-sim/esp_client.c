@@ -241,7 +241,7 @@ int ec_flash_defl(struct esp_client *c, size_t begin_len, uint32_t offset, const
         for (int attempt = 0; attempt < 3 && !ok; attempt++) {
             if (attempt && retries)
                 (*retries)++;
-            ok = ec_command(c, ESP_OP_FLASH_DEFL_DATA, pkt, 16 + n, chk, 3000) == 0 && ec_status(c) == 0;
+            ok = ec_command(c, ESP_OP_FLASH_DEFL_DATA, pkt, 16 + n, chk, 1000) == 0 && ec_status(c) == 0;
         }
         if (!ok) {
             free(pkt);

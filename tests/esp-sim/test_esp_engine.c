@@ -521,6 +521,33 @@ static void test_engine_faults(void **state)
     fx_free(f);
 }
 
+static void test_read_flash_slow_and_baud_model_off(void **state)
+{
+    (void)state;
+    struct fixture *f = calloc(1, sizeof *f);
+    f->chip = esp_chip_find("esp32");
+    assert_int_equal(esp_flash_init(&f->flash, 1u << 20), 0);
+    for (int i = 0; i < 64; i++)
+        f->flash.mem[0x2000 + i] = (uint8_t)(0x40 + i);
+    struct esp_engine_options o = {.chip = f->chip, .flash = &f->flash, .baud = 115200, .baud_model = 0};
+    f->e = esp_engine_new(&o);
+    uint8_t q[8];
+    tf_put32(q, 0x2000);
+    tf_put32(q + 4, 64);
+    run_status(f, ESP_OP_READ_FLASH_SLOW, q, 8, 0, 1, ESP_ERR_FLASH_READ); /* not attached */
+    attach(f);
+    size_t rlen;
+    const uint8_t *r = run1(f, ESP_OP_READ_FLASH_SLOW, q, 8, 0, &rlen);
+    assert_int_equal(rlen, 8 + 64 + 4);
+    assert_memory_equal(r + 8, f->flash.mem + 0x2000, 64);
+    expect_status(r, rlen, 0, 0);
+    /* Without the baud model only the flash's own time counts. */
+    assert_true(esp_engine_stats(f->e)->wire_seconds > 0);
+    double flash_only = f->flash.flash_seconds;
+    assert_true(esp_engine_modelled_seconds(f->e) == flash_only);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -539,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_flash_end_leaves_loader_until_reset),
         cmocka_unit_test(test_spi_jedec_id_via_registers),
         cmocka_unit_test(test_engine_faults),
+        cmocka_unit_test(test_read_flash_slow_and_baud_model_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -127,6 +127,26 @@ static void test_version_and_memory_commands(void **state)
     assert_true(fx->t->stats.round_trips >= 6);
 }
 
+static void test_round_trip_cost_model(void **state)
+{
+    struct fixture *fx = *state;
+    uint8_t req[64];
+    fx->t->clock.round_trip_ns = 1000000;
+    fx->t->clock.byte_ns = 822;
+    uint32_t cid = open_device(fx);
+    uint64_t t0 = fx->t->clock.now_ns;
+    static const uint8_t f1[1] = {0xF1};
+    request(fx, req, usb_read_req(req, cid, f1, 1, 6));
+    assert_int_equal(fx->t->clock.now_ns - t0, 1000000 + (16 + 6) * 822);
+    assert_int_equal(fx->t->stats.round_trips, 1);
+    assert_int_equal(fx->t->stats.bytes_to_probe, 16);
+    assert_int_equal(fx->t->stats.bytes_from_probe, 6);
+    json_t *j = sim_target_stats_json(fx->t);
+    assert_int_equal(json_integer_value(json_object_get(j, "round_trips")), 1);
+    assert_true(json_real_value(json_object_get(j, "modelled_seconds")) > 0.001);
+    json_decref(j);
+}
+
 static void test_usb_command_needs_open_device(void **state)
 {
     struct fixture *fx = *state;
@@ -220,6 +240,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_server_and_device_info, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_and_memory_commands, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_round_trip_cost_model, setup, teardown),
         cmocka_unit_test_setup_teardown(test_usb_command_needs_open_device, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drop_fault, setup, teardown),
         cmocka_unit_test(test_framing_rejects_garbage),

@@ -26,7 +26,7 @@ struct found_probe {
 
 struct fixture {
     UMockdevTestbed *testbed;
-    struct usbfs_stlink v2, v21, v3;
+    struct usbfs_stlink v2, v21, v3, v2_binary;
     struct loaded_plugin pl;
     struct found_probe found[8];
     int found_count;
@@ -53,12 +53,17 @@ static int setup(void **state)
     /* handlers first, so the nodes exist as emulated usbfs devices */
     if (usbfs_stlink_attach(&fx->v2, fx->testbed, "/dev/bus/usb/003/004", 0x3748, 2, 37, 0x02, 0x81) ||
         usbfs_stlink_attach(&fx->v21, fx->testbed, "/dev/bus/usb/001/005", 0x374b, 2, 37, 0x01, 0x81) ||
-        usbfs_stlink_attach(&fx->v3, fx->testbed, "/dev/bus/usb/002/007", 0x374f, 3, 7, 0x01, 0x81))
+        usbfs_stlink_attach(&fx->v3, fx->testbed, "/dev/bus/usb/002/007", 0x374f, 3, 7, 0x01, 0x81) ||
+        usbfs_stlink_attach(&fx->v2_binary, fx->testbed, "/dev/bus/usb/005/003", 0x3748, 2, 37, 0x02, 0x81))
         return -1;
+    static const uint8_t binary_serial[12] = {0x1A, 0x2B, 0x3C, 0x4D, 0x5E, 0x6F,
+                                              0x70, 0x81, 0x92, 0xA3, 0xB4, 0xC5};
+    fx->v2_binary.binary_serial = binary_serial;
     add_device(fx, "stlink-v2.umockdev");
     add_device(fx, "stlink-v2-1.umockdev");
     add_device(fx, "stlink-v3.umockdev");
     add_device(fx, "stlink-v1.umockdev");
+    add_device(fx, "stlink-v2-binary-serial.umockdev");
     static const char *const config[] = {"stlink.timeout_ms", "500", NULL};
     plugin_load(&fx->pl, PLUGIN_PATH, config);
     *state = fx;
@@ -73,6 +78,7 @@ static int teardown(void **state)
     usbfs_stlink_release(&fx->v2);
     usbfs_stlink_release(&fx->v21);
     usbfs_stlink_release(&fx->v3);
+    usbfs_stlink_release(&fx->v2_binary);
     free(fx);
     return 0;
 }
@@ -100,12 +106,20 @@ static int on_found(void *user, const struct espctl_probe_info *info)
     return 0;
 }
 
-static const struct found_probe *find(const struct fixture *fx, uint16_t pid)
+static const struct found_probe *find_selector(const struct fixture *fx, const char *selector)
 {
     for (int i = 0; i < fx->found_count; i++)
-        if (fx->found[i].pid == pid)
+        if (!strcmp(fx->found[i].selector, selector))
             return &fx->found[i];
     return NULL;
+}
+
+static int count_pid(const struct fixture *fx, uint16_t pid)
+{
+    int n = 0;
+    for (int i = 0; i < fx->found_count; i++)
+        n += fx->found[i].pid == pid;
+    return n;
 }
 
 static void test_enumerate_reports_testbed_probes(void **state)
@@ -113,8 +127,8 @@ static void test_enumerate_reports_testbed_probes(void **state)
     struct fixture *fx = *state;
     const struct espctl_probe_driver *d = fx->pl.driver;
     assert_int_equal(d->enumerate(d->driver_data, on_found, fx), 0);
-    assert_int_equal(fx->found_count, 3); /* the V1 is not listed */
-    assert_null(find(fx, 0x3744));
+    assert_int_equal(fx->found_count, 4); /* the V1 is not listed */
+    assert_int_equal(count_pid(fx, 0x3744), 0);
     static const struct {
         uint16_t pid;
         const char *selector, *product, *firmware;
@@ -122,10 +136,14 @@ static void test_enumerate_reports_testbed_probes(void **state)
         {0x3748, "0483:3748:55FF6B065177495619420887", "STM32 STLink", "V2J37S7"},
         {0x374b, "0483:374b:066DFF485550755187121827", "STM32 STLink", "V2J37M7"},
         {0x374f, "0483:374f:003A00293438510B34313939", "STLINK-V3", "V3J7M0"},
+        /* binary serial of old V2 firmware, read by control transfer and hex-expanded */
+        {0x3748, "0483:3748:1A2B3C4D5E6F708192A3B4C5", "STM32 STLink", "V2J37S7"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        const struct found_probe *p = find(fx, want[i].pid);
-        assert_non_null(p);
+        const struct found_probe *p = find_selector(fx, want[i].selector);
+        if (!p)
+            fail_msg("no probe with selector %s", want[i].selector);
+        assert_int_equal(p->pid, want[i].pid);
         assert_int_equal(p->vid, 0x0483);
         assert_string_equal(p->selector, want[i].selector);
         assert_string_equal(p->serial, want[i].selector + 10);
@@ -139,6 +157,8 @@ static void test_enumerate_reports_testbed_probes(void **state)
     assert_true(fx->v21.out_urbs > 0 && fx->v21.in_urbs > 0);
     assert_true(fx->v3.out_urbs > 0 && fx->v3.in_urbs > 0);
     assert_int_equal(fx->v2.stray_urbs + fx->v21.stray_urbs + fx->v3.stray_urbs, 0);
+    assert_true(fx->v2_binary.control_urbs > 0);
+    assert_int_equal(fx->v2.control_urbs, 0); /* sysfs strings were enough there */
 }
 
 static void test_open_and_move_memory_over_bulk(void **state)
@@ -165,6 +185,12 @@ static void test_open_and_move_memory_over_bulk(void **state)
     assert_int_equal(fx->v2.stray_urbs, 0); /* V2 commands went to OUT endpoint 0x02 */
     assert_int_equal(fake_count(&fx->v2.fake, 0xF2, 0x21), 1); /* DEBUG_EXIT on close */
 
+    /* the binary-serial probe opens by its hex-expanded serial */
+    assert_int_equal(d->open(d->driver_data, "0483:3748:1A2B3C4D5E6F708192A3B4C5", &probe), 0);
+    d->close(probe);
+    /* two V2s: VID:PID alone is ambiguous */
+    assert_int_equal(d->open(d->driver_data, "0483:3748", &probe), ESPCTL_E_INVAL);
+    assert_non_null(strstr(fx->pl.fh.last_error, "several"));
     /* VID:PID alone picks the only V2-1; a wrong serial is not found */
     assert_int_equal(d->open(d->driver_data, "0483:374b", &probe), 0);
     d->close(probe);
@@ -217,7 +243,7 @@ static void test_cli_probes_list(void **state)
     int stlinks = 0;
     for (const char *p = text; (p = strstr(p, "\"driver\":\"stlink\"")) != NULL; p++)
         stlinks++;
-    assert_int_equal(stlinks, 3);
+    assert_int_equal(stlinks, 4);
 }
 #endif
 

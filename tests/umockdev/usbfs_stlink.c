@@ -48,12 +48,59 @@ static void on_out(struct usbfs_stlink *s, uint8_t *data, uint32_t len)
     }
 }
 
+/* GET_DESCRIPTOR(STRING) on endpoint 0; everything else stalls. */
+static void on_control(struct usbfs_stlink *s, struct usbdevfs_urb *urb, uint8_t *buf)
+{
+    s->control_urbs++;
+    uint8_t desc[2 + 2 * 12];
+    uint32_t desc_len = 0;
+    unsigned w_value = (unsigned)(buf[2] | buf[3] << 8), w_length = (unsigned)(buf[6] | buf[7] << 8);
+    if (buf[0] == 0x80 && buf[1] == 0x06 && (w_value >> 8) == 0x03) {
+        if ((w_value & 0xFF) == 0) {
+            desc[0] = 4; desc[1] = 3; desc[2] = 0x09; desc[3] = 0x04;
+            desc_len = 4;
+        } else if ((w_value & 0xFF) == 3 && s->binary_serial) {
+            desc[0] = sizeof desc;
+            desc[1] = 3;
+            for (int i = 0; i < 12; i++) {
+                desc[2 + 2 * i] = s->binary_serial[i];
+                desc[3 + 2 * i] = 0;
+            }
+            desc_len = sizeof desc;
+        }
+    }
+    if (!desc_len) {
+        urb->status = -EPIPE;
+        urb->actual_length = 0;
+        return;
+    }
+    uint32_t n = desc_len < w_length ? desc_len : w_length;
+    if (n + 8 > (uint32_t)urb->buffer_length)
+        n = (uint32_t)urb->buffer_length - 8;
+    memcpy(buf + 8, desc, n);
+    urb->actual_length = (int)n;
+    urb->status = 0;
+}
+
 static gboolean on_submit(struct usbfs_stlink *s, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 {
     UMockdevIoctlData *urb_data = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb), NULL);
     if (!urb_data)
         return FALSE;
     struct usbdevfs_urb *urb = (struct usbdevfs_urb *)urb_data->data;
+    if (urb->type == USBDEVFS_URB_TYPE_CONTROL && urb->buffer_length >= 8) {
+        UMockdevIoctlData *setup = umockdev_ioctl_data_resolve(
+            urb_data, G_STRUCT_OFFSET(struct usbdevfs_urb, buffer), (gsize)urb->buffer_length, NULL);
+        if (!setup) {
+            umockdev_ioctl_data_unref(urb_data);
+            return FALSE;
+        }
+        on_control(s, urb, setup->data);
+        umockdev_ioctl_data_unref(setup);
+        s->done = g_list_append(s->done, urb_data);
+        umockdev_ioctl_client_complete(client, 0, 0);
+        return TRUE;
+    }
     if (urb->type != USBDEVFS_URB_TYPE_BULK ||
         (urb->endpoint != s->ep_out && urb->endpoint != s->ep_in)) {
         s->stray_urbs++;

@@ -2,7 +2,8 @@
  * usbfs_stlink.h — a umockdev ioctl handler that plays an ST-Link on a usbfs device
  * node: URBs libusb submits on the bulk OUT endpoint carry command blocks (and write
  * data), URBs on the bulk IN endpoint receive the replies of the in-test fake
- * ST-Link (tests/stlink/fake_stlink.c). Control transfers are not answered.
+ * ST-Link (tests/stlink/fake_stlink.c). Control transfers answer string descriptor
+ * requests only (language list and, optionally, a binary serial).
  */
 #ifndef USBFS_STLINK_H
 #define USBFS_STLINK_H
@@ -27,6 +28,10 @@ struct usbfs_stlink {
     uint8_t cdb[16];
     int expect; /* 0 command, 1 OUT data, 2 IN reply */
     GList *done; /* completed URBs (UMockdevIoctlData *), reaped in order */
+    /** When set, GET_DESCRIPTOR(string 3) answers these 12 bytes as UTF-16 code units,
+     * like old ST-Link V2 firmware with a binary serial number. */
+    const uint8_t *binary_serial;
+    unsigned control_urbs;
 };
 
 /** Set up a fake ST-Link (firmware VvJj) with `pid` and its endpoints; attach it to

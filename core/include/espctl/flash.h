@@ -47,8 +47,9 @@ struct espctl_flash_open_options {
     /** Chip name ("stm32g431rb", "STM32G431RBTx"); NULL = identified on connect.
      * For espctl_flash_open_bundle it overrides the manifest's chip. */
     const char *chip;
-    /** Probe selector: NULL or "auto" (the only attached probe), "VID:PID[:SERIAL]",
-     * or a driver selector such as "stlink-tcp:127.0.0.1:7184". */
+    /** Probe selector: "auto" (the only attached probe), "VID:PID[:SERIAL]", or a
+     * driver selector such as "stlink-tcp:127.0.0.1:7184". NULL = config
+     * "core.default_probe", else "auto". */
     const char *probe;
     /** Serial port (serial targets), or NULL. */
     const char *port;

@@ -13,5 +13,6 @@
 #include "espctl/plugin/probe.h"
 #include "espctl/plugin/target.h"
 #include "espctl/plugin/chip.h"
+#include "espctl/plugin/ext/image_format.h"
 
 #endif /* ESPCTL_PLUGIN_H */

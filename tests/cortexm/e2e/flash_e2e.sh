@@ -36,7 +36,10 @@ espctl() {
     timeout 60 "$ESPCTL" --plugin-path "$PLUGIN_DIR" "$@" > last.out 2> last.err
     RC=$?
 }
-expect_rc() { [ "$RC" = "$1" ] || fail "expected exit $1, got $RC: $(cat last.err)"; }
+expect_rc() {
+    ! grep -Eq 'Sanitizer|runtime error' last.err || fail "sanitizer report: $(cat last.err)"
+    [ "$RC" = "$1" ] || fail "expected exit $1, got $RC: $(cat last.err)"
+}
 expect_err() { grep -Eq "$1" last.err || fail "stderr lacks /$1/: $(cat last.err)"; }
 
 # make_image NAME BYTES [PATCH_OFFSET]: NAME.bin, NAME.elf (at 0x08000000), NAME.tar.gz.
@@ -203,6 +206,43 @@ fault-wrperr)
     fault wrperr 'program: WRPERR.* at 0x08000000' --fault flash-err=wrperr ;;
 fault-wrp-page)
     fault wrp 'program: WRPERR.* at 0x08004000' --fault wrp=8-8 ;;
+signature)
+    make_image a 4000
+    "$MAKE_BUNDLE" keygen signer.key > /dev/null || fail "keygen"
+    "$MAKE_BUNDLE" a.elf STM32G431RB signed.tar.gz signer.key > /dev/null || fail "signing"
+    export XDG_CONFIG_HOME="$WORK/xdg"
+    sim_start untrusted
+    espctl flash signed.tar.gz --probe "$PROBE"
+    sim_stop
+    expect_rc 1
+    expect_err 'signature: '
+    [ "$(stat untrusted round_trips)" = 0 ] || fail "an untrusted bundle reached the target"
+    # tampered: one byte of the archive flipped
+    cp a.tar.gz bad.tar.gz
+    printf '\x55' | dd of=bad.tar.gz bs=1 seek=200 conv=notrunc 2> /dev/null
+    sim_start tampered
+    espctl flash bad.tar.gz --probe "$PROBE"
+    sim_stop
+    [ "$RC" != 0 ] || fail "a tampered bundle was flashed"
+    [ "$(stat tampered round_trips)" = 0 ] || fail "a tampered bundle reached the target"
+    mkdir -p "$XDG_CONFIG_HOME/espctl/trusted-keys"
+    cp signer.key.pub "$XDG_CONFIG_HOME/espctl/trusted-keys/signer.pem"
+    sim_start trusted
+    espctl flash signed.tar.gz --probe "$PROBE" --json
+    sim_stop
+    expect_rc 0
+    grep -Eq '"signer": ?"[0-9a-f]{32}"' last.out || fail "signer not reported: $(cat last.out)"
+    expect_image trusted.out a.bin
+    printf 'keys: { require_signed = "true"; };\n' > strict.cfg
+    sim_start strict
+    timeout 60 "$ESPCTL" --config strict.cfg --plugin-path "$PLUGIN_DIR" flash a.tar.gz \
+        --probe "$PROBE" > last.out 2> last.err
+    RC=$?
+    sim_stop
+    expect_rc 1
+    expect_err 'signature: bundle is unsigned'
+    [ "$(stat strict round_trips)" = 0 ] || fail "an unsigned bundle reached the target"
+    ;;
 fault-wrp-erase)
     flash_fresh
     make_image b 40000 16400 # the change lies in write-protected page 8

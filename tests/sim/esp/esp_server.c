@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #define IDLE_POLL_MS 20
+#define MAX_PENDING_OUTPUT (1u << 20) /* stop reading while a silent host has this much unread */
 
 struct server {
     struct esp_server_config *cfg;
@@ -260,12 +261,9 @@ static int step(struct server *s)
 {
     struct pollfd p[2] = {{s->sig_fd, POLLIN, 0}, {-1, 0, 0}};
     int timeout = IDLE_POLL_MS;
-    if (s->cfg->use_pty) {
+    if (s->cfg->use_pty || s->io_fd >= 0) {
         p[1].fd = s->io_fd;
-        p[1].events = POLLIN | (s->out.len ? POLLOUT : 0);
-    } else if (s->io_fd >= 0) {
-        p[1].fd = s->io_fd;
-        p[1].events = POLLIN | (s->out.len ? POLLOUT : 0);
+        p[1].events = (s->out.len < MAX_PENDING_OUTPUT ? POLLIN : 0) | (s->out.len ? POLLOUT : 0);
     } else {
         p[1].fd = s->listen_fd;
         p[1].events = POLLIN;

@@ -108,6 +108,10 @@ struct espctl_flash_target {
                         uint32_t timeout_ms);
     int (*monitor_write)(void *session, const uint8_t *buf, uint32_t length);
     void (*monitor_close)(void *session);
+
+    /** Optional extension vtable by id ("espctl.image-format/1"), NULL when not offered.
+     * Called without a session; the returned pointer is valid until deinit. */
+    const void *(*get_extension)(void *target_data, const char *id);
 };
 
 #ifdef __cplusplus
