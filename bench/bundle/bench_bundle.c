@@ -45,9 +45,9 @@ static void fill_code(uint8_t *p, size_t n)
     size_t i = 0;
     while (i + 4 <= n) {
         uint32_t r = next_rand();
-        if (i > 4096 && r % 100 < 12) {
+        if (i > 4096 && r % 100 < 22) {
             /* Re-use an earlier stretch (inlined helpers, monomorphised generics). */
-            size_t len = 16 + (next_rand() % 240);
+            size_t len = 24 + (next_rand() % 376);
             size_t from = (next_rand() % (i - len > 0 ? i - 2048 : 1)) & ~1u;
             if (len > n - i)
                 len = n - i;

@@ -269,10 +269,12 @@ static int write_bundle(struct create_job *j, int fd, int *is_signed)
     files[1] = (struct core_manifest_file){ESPCTL_BUNDLE_ELF, j->elf_size, sha[1]};
     if (!rc)
         rc = core_tar_begin(w, ESPCTL_BUNDLE_HEX, j->hex_size);
+    core_tar_set_level(w, BUNDLE_GZIP_LEVEL_HEX);
     if (!rc)
         rc = core_ihex_write(&j->image, progress_write, &sink);
     if (!rc && !(rc = core_tar_end(w, md)))
         core_sha256_hex(md, sha[2]);
+    core_tar_set_level(w, BUNDLE_GZIP_LEVEL);
     files[2] = (struct core_manifest_file){ESPCTL_BUNDLE_HEX, j->hex_size, sha[2]};
     EVP_Digest(j->sbom, j->sbom_size, md, NULL, EVP_sha256(), NULL);
     core_sha256_hex(md, sha[3]);

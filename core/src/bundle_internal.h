@@ -47,8 +47,10 @@ int bundle_source_date(int64_t fallback, int64_t *out, int *from_env);
 /** Worker threads for compression (online CPUs, 1..4). */
 unsigned bundle_threads(void);
 
-/** gzip level used for bundles. */
+/** gzip levels used for bundles: 6 (gzip's default) for everything except the HEX
+ * text, a redundant spelling of firmware.bin, which gets 4 (docs/decisions). */
 #define BUNDLE_GZIP_LEVEL 6
+#define BUNDLE_GZIP_LEVEL_HEX 4
 
 /* bundle_sbom.c */
 

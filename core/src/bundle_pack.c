@@ -44,6 +44,8 @@ int bundle_repack(const espctl_bundle *b, const char *signature, size_t signatur
     rc = core_tar_open(&w, fd, mtime, BUNDLE_GZIP_LEVEL, bundle_threads());
     for (size_t i = 0; !rc && i < k; i++) {
         unsigned char md[32];
+        core_tar_set_level(w, strcmp(order[i]->name, ESPCTL_BUNDLE_HEX) == 0 ? BUNDLE_GZIP_LEVEL_HEX
+                                                                             : BUNDLE_GZIP_LEVEL);
         rc = core_tar_add(w, order[i]->name, order[i]->data, order[i]->size, md);
     }
     if (w) {

@@ -167,6 +167,11 @@ int core_gz_open(struct core_gz **out, int fd, int level, unsigned threads)
     return 0;
 }
 
+void core_gz_set_level(struct core_gz *gz, int level)
+{
+    gz->level = level;
+}
+
 int core_gz_write(struct core_gz *gz, const void *data, size_t size)
 {
     const uint8_t *p = data;

@@ -18,6 +18,8 @@
 struct core_gz;
 int core_gz_open(struct core_gz **gz, int fd, int level, unsigned threads);
 int core_gz_write(struct core_gz *gz, const void *data, size_t size);
+/** Deflate level for chunks submitted from now on (output stays deterministic). */
+void core_gz_set_level(struct core_gz *gz, int level);
 /** Flush, write the trailer and free (also on failure); returns the first error. */
 int core_gz_close(struct core_gz *gz);
 /** Free without finishing (after a failure). */
@@ -32,6 +34,8 @@ void core_gz_abort(struct core_gz *gz);
 struct core_tar_writer;
 int core_tar_open(struct core_tar_writer **w, int fd, int64_t mtime, int level, unsigned threads);
 int core_tar_begin(struct core_tar_writer *w, const char *name, uint64_t size);
+/** Deflate level for the data that follows (see core_gz_set_level). */
+void core_tar_set_level(struct core_tar_writer *w, int level);
 /** core_sink_fn-compatible: append data to the current member. */
 int core_tar_data(void *w, const void *data, size_t size);
 /** End the current member; its SHA-256 goes to digest (32 bytes). */

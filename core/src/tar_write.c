@@ -82,6 +82,11 @@ int core_tar_begin(struct core_tar_writer *w, const char *name, uint64_t size)
     return 0;
 }
 
+void core_tar_set_level(struct core_tar_writer *w, int level)
+{
+    core_gz_set_level(w->gz, level);
+}
+
 int core_tar_data(void *user, const void *data, size_t size)
 {
     struct core_tar_writer *w = user;

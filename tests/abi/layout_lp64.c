@@ -54,7 +54,7 @@ PIN_AT(espctl_target_params, baud, 32);
 PIN_AT(espctl_target_params, flags, 36);
 PIN_AT(espctl_target_params, target_json, 40);
 
-PIN_SIZE(espctl_monitor_params, 40);
+PIN_SIZE(espctl_monitor_params, 56);
 PIN_AT(espctl_monitor_params, hdr, 0);
 PIN_AT(espctl_monitor_params, mode, 8);
 PIN_AT(espctl_monitor_params, channel, 12);
@@ -62,6 +62,8 @@ PIN_AT(espctl_monitor_params, elf_path, 16);
 PIN_AT(espctl_monitor_params, port, 24);
 PIN_AT(espctl_monitor_params, baud, 32);
 PIN_AT(espctl_monitor_params, flags, 36);
+PIN_AT(espctl_monitor_params, rtt_address, 40);
+PIN_AT(espctl_monitor_params, rtt_timeout_ms, 48);
 
 PIN_SIZE(espctl_flash_target, 136);
 PIN_AT(espctl_flash_target, hdr, 0);

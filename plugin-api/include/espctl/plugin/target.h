@@ -72,6 +72,13 @@ struct espctl_monitor_params {
     const char *port;
     uint32_t baud;
     uint32_t flags;
+    /** Address of the RTT control block when the front-end resolved it (e.g. the ELF's
+     * `_SEGGER_RTT` symbol), or 0 to let the target scan its RAM regions. */
+    uint64_t rtt_address;
+    /** Give up looking for the control block after this long (it may appear only after
+     * the firmware's startup code ran); 0 = target default. */
+    uint32_t rtt_timeout_ms;
+    uint32_t reserved;
 };
 enum espctl_monitor_mode { ESPCTL_MONITOR_RTT = 1, ESPCTL_MONITOR_UART = 2 };
 
