@@ -267,9 +267,9 @@ static int write_bundle(struct create_job *j, int fd, int *is_signed)
     if (!rc && !(rc = core_tar_add(w, ESPCTL_BUNDLE_ELF, j->elf, j->elf_size, md)))
         core_sha256_hex(md, sha[1]);
     files[1] = (struct core_manifest_file){ESPCTL_BUNDLE_ELF, j->elf_size, sha[1]};
+    core_tar_set_level(w, BUNDLE_GZIP_LEVEL_HEX); /* at the same point as bundle_repack */
     if (!rc)
         rc = core_tar_begin(w, ESPCTL_BUNDLE_HEX, j->hex_size);
-    core_tar_set_level(w, BUNDLE_GZIP_LEVEL_HEX);
     if (!rc)
         rc = core_ihex_write(&j->image, progress_write, &sink);
     if (!rc && !(rc = core_tar_end(w, md)))

@@ -201,13 +201,6 @@ static int erase_phase(struct plan *p, struct fe_stats *st)
     return stage_end(t, "erase", 0, 0);
 }
 
-static uint64_t run_limit(const struct fe_target *t, uint32_t unit)
-{
-    uint64_t max = t->link->max_block ? t->link->max_block : 1024;
-    max -= max % unit;
-    return max ? max : unit;
-}
-
 /* Bytes still to program in sector s (units where target and image differ). */
 static uint64_t pending(const struct plan *p, const struct sector *s, uint32_t unit)
 {
@@ -223,11 +216,12 @@ static int program_phase(struct plan *p, struct fe_stats *st)
 {
     const struct fe_target *t = p->t;
     const uint32_t unit = t->geometry->write_unit ? t->geometry->write_unit : 1;
-    const uint64_t limit = run_limit(t, unit);
     uint64_t total = 0, done = 0;
     for (size_t i = 0; i < p->count; i++)
         total += p->sectors[i].changed ? pending(p, &p->sectors[i], unit) : 0;
     stage_begin(t, "program", total);
+    /* A run is every consecutive differing unit of one sector: one family call, one
+     * status check; the transfers inside are split at the probe's block limit. */
     for (size_t i = 0; i < p->count; i++) {
         const struct sector *s = &p->sectors[i];
         if (!s->changed)
@@ -240,7 +234,7 @@ static int program_phase(struct plan *p, struct fe_stats *st)
                 continue;
             }
             uint64_t len = unit;
-            while (u + len < s->size && len < limit && memcmp(cur + u + len, want + u + len, unit))
+            while (u + len < s->size && memcmp(cur + u + len, want + u + len, unit))
                 len += unit;
             uint64_t addr = s->start + u;
             t->link->at = addr;
