@@ -1,6 +1,6 @@
 /*
  * core/src/chips.h — the Cortex-M chips `build --target` accepts (table-driven).
- * See docs/decisions/0001-bundle-chip-table-in-core.md for why it lives in core.
+ * See docs/decisions/0301-bundle-chip-table-in-core.md for why it lives in core.
  */
 #ifndef ESPCTL_CORE_CHIPS_H
 #define ESPCTL_CORE_CHIPS_H

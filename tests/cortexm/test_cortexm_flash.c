@@ -249,6 +249,19 @@ static void read_unaligned_range(void **state)
     assert_memory_equal(big, f->t->flash + 1, sizeof big);
 }
 
+static void cancellation_stops_between_steps(void **state)
+{
+    struct fx *f = *state;
+    fill_pattern(pattern, 8192, 13);
+    assert_int_equal(fx_open(f, "stm32g431rb", 0), 0);
+    f->h->cancel = 1;
+    assert_int_equal(flash_one(f, BASE, pattern, 8192, 0), ESPCTL_E_CANCELLED);
+    assert_non_null(strstr(f->h->last_error, "compare: cancelled at 0x08000000"));
+    assert_int_equal(f->t->dw_programs, 0);
+    f->h->cancel = 0;
+    assert_int_equal(flash_one(f, BASE, pattern, 8192, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +279,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(segments_outside_or_overlapping_are_rejected, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(erase_range_rounds_to_pages, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(read_unaligned_range, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(cancellation_stops_between_steps, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
