@@ -60,7 +60,7 @@ static int parse_number(const char *p, size_t n, uint64_t *value)
     return 0;
 }
 
-/* One name="value" attribute; *name/*value point into the document. */
+/* One name="value" attribute; name and value point into the document. */
 static int attribute(struct cursor *c, const char **name, size_t *name_len, const char **value,
                      size_t *value_len)
 {
