@@ -1,5 +1,5 @@
 /*
- * Chip table. Sources (facts only): esptool targets/*.py and espflash target/*.rs —
+ * Chip table. Sources (facts only): esptool targets (one module per chip) and espflash target modules —
  * chip ids, "chip detect magic" words, IROM/DROM map ranges, SPI frequency encodings,
  * second-stage bootloader offsets.
  */

@@ -3,6 +3,7 @@
 and make sure the schema rejects manifests that break v1 (so it is not vacuous)."""
 import copy
 import json
+import os
 import pathlib
 import sys
 
@@ -18,6 +19,9 @@ def main():
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     manifests = sorted(pathlib.Path(sys.argv[2]).glob("*.json"))
+    if not manifests and os.environ.get("BUNDLE_TEST_ELFS_ABSENT"):
+        print("SKIPPED: no manifests: the tests that produce them were skipped (no arm-none-eabi-gcc)")
+        return 77
     if len(manifests) < 5:
         print(f"expected the api and cli tests to leave >= 5 manifests in {sys.argv[2]}, found {len(manifests)}")
         return 1

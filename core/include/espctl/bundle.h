@@ -78,9 +78,10 @@ struct espctl_bundle_create_result {
  * Build a bundle from an ELF. Pre-flight of the ELF (magic, 32-bit, little-endian,
  * EM_ARM, ≤ 16 MiB, headers inside the file, no overlapping loadable ranges) and of
  * every other input happens before anything is written; failures return
- * ESPCTL_E_FORMAT / ESPCTL_E_INVAL / ESPCTL_E_NOT_FOUND (unknown chip: detail lists
- * close matches) / ESPCTL_E_NOT_SUPPORTED (ESP targets) / ESPCTL_E_ACCESS|IO
- * (unwritable output). The bundle is written to a temporary file in the destination
+ * ESPCTL_E_FORMAT (the ELF; detail names rule, field and offset) / ESPCTL_E_INVAL
+ * (build meta over 64 KiB or not text, ESP targets, unwritable output directory) /
+ * ESPCTL_E_NOT_FOUND (missing input, unknown chip: detail lists close matches) /
+ * ESPCTL_E_CONFIG (malformed SOURCE_DATE_EPOCH); ESPCTL_E_IO for failures while writing. The bundle is written to a temporary file in the destination
  * directory and renamed; on failure no output file remains. Emits stage events
  * "read-elf", "convert", "hash", "sign", "write". With SOURCE_DATE_EPOCH set, the
  * output is byte-identical for identical inputs. `result` may be NULL.

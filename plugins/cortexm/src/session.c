@@ -5,6 +5,7 @@
 #include "flash_engine.h"
 #include "link.h"
 #include "probe_select.h"
+#include "rtt_session.h"
 #include "target_mem.h"
 #include "util.h"
 
@@ -24,6 +25,7 @@ struct cm_session {
     void *flash;
     struct espctl_flash_geometry geometry;
     int connected;
+    struct cm_rtt_monitor *monitor;
 };
 
 static int family_usable(const struct espctl_chip_family *f)
@@ -153,6 +155,7 @@ static void session_close(void *session)
     if (!s)
         return;
     s->link.quiet = 1;
+    cm_rtt_monitor_close(s->monitor);
     if (s->flash)
         s->family->flash_close(s->flash);
     if (s->connected) {
@@ -300,6 +303,43 @@ static int session_read(void *session, uint64_t address, uint8_t *buf, uint64_t 
     return rc;
 }
 
+static int session_monitor_open(void *session, const struct espctl_monitor_params *p)
+{
+    struct cm_session *s = session;
+    s->link.stage = "monitor";
+    s->link.at = UINT64_MAX;
+    cm_rtt_monitor_close(s->monitor);
+    s->monitor = NULL;
+    struct cm_rtt_env env = {.host = s->host, .mem = &s->mem, .chip = s->chip, .core = &s->core,
+                             .drv = s->link.drv, .probe = s->link.probe};
+    return cm_rtt_monitor_open(&s->monitor, &env, p);
+}
+
+static int session_monitor_read(void *session, uint8_t *buf, uint32_t capacity, uint32_t *got,
+                                uint32_t timeout_ms)
+{
+    struct cm_session *s = session;
+    *got = 0;
+    if (!s->monitor)
+        return cm_error(s->host, ESPCTL_E_INVAL, "monitor: not open");
+    return cm_rtt_monitor_read(s->monitor, buf, capacity, got, timeout_ms);
+}
+
+static int session_monitor_write(void *session, const uint8_t *buf, uint32_t length)
+{
+    struct cm_session *s = session;
+    if (!s->monitor)
+        return cm_error(s->host, ESPCTL_E_INVAL, "monitor: not open");
+    return cm_rtt_monitor_write(s->monitor, buf, length);
+}
+
+static void session_monitor_close(void *session)
+{
+    struct cm_session *s = session;
+    cm_rtt_monitor_close(s->monitor);
+    s->monitor = NULL;
+}
+
 void cm_target_init(struct espctl_flash_target *vt, const struct espctl_host *host)
 {
     *vt = (struct espctl_flash_target){
@@ -315,5 +355,9 @@ void cm_target_init(struct espctl_flash_target *vt, const struct espctl_host *ho
         .erase = session_erase,
         .reset = session_reset,
         .read = session_read,
+        .monitor_open = session_monitor_open,
+        .monitor_read = session_monitor_read,
+        .monitor_write = session_monitor_write,
+        .monitor_close = session_monitor_close,
     };
 }

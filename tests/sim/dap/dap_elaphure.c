@@ -36,7 +36,7 @@ static struct el_step handshake(struct el_session *s, const uint8_t *rx, size_t 
     return st;
 }
 
-static struct el_step framed(struct el_session *s, struct dap_probe *p, const uint8_t *rx, size_t have,
+static struct el_step framed(struct el_session *s, struct dapsim_probe *p, const uint8_t *rx, size_t have,
                              uint8_t *reply)
 {
     struct el_step st = {0};
@@ -60,13 +60,13 @@ static struct el_step framed(struct el_session *s, struct dap_probe *p, const ui
         st.reply_len = 4;
         return st;
     }
-    if (rx[1] != EL_PASSTHROUGH || s->state != EL_FRAMED || len == 0 || len > DAP_FRONT_MAX_PACKET) {
+    if (rx[1] != EL_PASSTHROUGH || s->state != EL_FRAMED || len == 0 || len > p->packet_size) {
         st.close = 1;
         return st;
     }
     if (have < 4 + len)
         return st;
-    size_t n = dap_execute(p, rx + 4, len, reply + 4, p->packet_size);
+    size_t n = dapsim_execute(p, rx + 4, len, reply + 4, p->packet_size);
     reply[0] = EL_VENDOR;
     reply[1] = 0;
     reply[2] = (uint8_t)(n >> 8);
@@ -79,7 +79,7 @@ static struct el_step framed(struct el_session *s, struct dap_probe *p, const ui
     return st;
 }
 
-struct el_step el_consume(struct el_session *s, struct dap_probe *p, const uint8_t *rx, size_t have,
+struct el_step el_consume(struct el_session *s, struct dapsim_probe *p, const uint8_t *rx, size_t have,
                           uint8_t *reply)
 {
     struct el_step st = {0};
@@ -90,7 +90,7 @@ struct el_step el_consume(struct el_session *s, struct dap_probe *p, const uint8
         if (!have)
             return st;
         size_t len = have > p->packet_size ? p->packet_size : have;
-        st.reply_len = dap_execute(p, rx, len, reply, p->packet_size);
+        st.reply_len = dapsim_execute(p, rx, len, reply, p->packet_size);
         st.consumed = have; /* one segment is one packet; excess bytes are dropped, as on the ESP */
         st.is_dap = 1;
         st.dap_in = len;

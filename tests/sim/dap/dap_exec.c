@@ -43,7 +43,7 @@ static void put32(uint8_t *b, uint32_t v)
         b[i] = (uint8_t)(v >> (8 * i));
 }
 
-void dap_probe_init(struct dap_probe *p, struct sim_target *t, uint16_t packet_size, uint8_t packet_count,
+void dapsim_probe_init(struct dapsim_probe *p, struct sim_target *t, uint16_t packet_size, uint8_t packet_count,
                     const char *serial)
 {
     memset(p, 0, sizeof *p);
@@ -63,7 +63,7 @@ static size_t info_string(uint8_t *resp, const char *s)
     return 2 + n;
 }
 
-static size_t cmd_info(struct dap_probe *p, const uint8_t *req, size_t len, uint8_t *resp)
+static size_t cmd_info(struct dapsim_probe *p, const uint8_t *req, size_t len, uint8_t *resp)
 {
     if (len < 2) {
         resp[1] = 0;
@@ -87,7 +87,7 @@ static size_t cmd_info(struct dap_probe *p, const uint8_t *req, size_t len, uint
 }
 
 /* Track line resets (>= 50 ones) and the JTAG-to-SWD select code 0xE79E (LSB first). */
-static void swj_bits(struct dap_probe *p, const uint8_t *data, unsigned bits)
+static void swj_bits(struct dapsim_probe *p, const uint8_t *data, unsigned bits)
 {
     for (unsigned i = 0; i < bits; i++) {
         unsigned bit = (data[i / 8] >> (i % 8)) & 1u;
@@ -108,7 +108,7 @@ static void swj_bits(struct dap_probe *p, const uint8_t *data, unsigned bits)
 }
 
 /* One SWD transaction with the firmware's WAIT retries; returns the ACK (1, 2, 4 or 7). */
-static unsigned swd_xfer(struct dap_probe *p, unsigned req, uint32_t *data)
+static unsigned swd_xfer(struct dapsim_probe *p, unsigned req, uint32_t *data)
 {
     int apndp = req & REQ_APNDP, rnw = (req & REQ_RNW) != 0;
     unsigned addr = req & 0x0Cu;
@@ -128,7 +128,7 @@ static unsigned swd_xfer(struct dap_probe *p, unsigned req, uint32_t *data)
 
 /* DAP_Transfer: AP reads are posted, so the firmware returns each one's data from the next
  * AP read or an RDBUFF read, and checks a final write through RDBUFF. */
-static size_t cmd_transfer(struct dap_probe *p, const uint8_t *req, size_t len, uint8_t *resp, size_t cap)
+static size_t cmd_transfer(struct dapsim_probe *p, const uint8_t *req, size_t len, uint8_t *resp, size_t cap)
 {
     if (len < 3) {
         resp[1] = 0;
@@ -218,7 +218,7 @@ static size_t cmd_transfer(struct dap_probe *p, const uint8_t *req, size_t len, 
     return out;
 }
 
-static size_t cmd_transfer_block(struct dap_probe *p, const uint8_t *req, size_t len, uint8_t *resp, size_t cap)
+static size_t cmd_transfer_block(struct dapsim_probe *p, const uint8_t *req, size_t len, uint8_t *resp, size_t cap)
 {
     unsigned done = 0, ack = ACK_NONE | 0x08;
     size_t out = 4;
@@ -261,7 +261,7 @@ static size_t cmd_transfer_block(struct dap_probe *p, const uint8_t *req, size_t
     return out;
 }
 
-static void drive_nreset(struct dap_probe *p, int low)
+static void drive_nreset(struct dapsim_probe *p, int low)
 {
     struct sim_target *t = p->target;
     if (low) {
@@ -274,7 +274,7 @@ static void drive_nreset(struct dap_probe *p, int low)
     }
 }
 
-static size_t execute_one(struct dap_probe *p, const uint8_t *req, size_t len, uint8_t *resp, size_t cap)
+static size_t execute_one(struct dapsim_probe *p, const uint8_t *req, size_t len, uint8_t *resp, size_t cap)
 {
     struct sim_target *t = p->target;
     if (len < 1) {
@@ -365,7 +365,7 @@ static size_t execute_one(struct dap_probe *p, const uint8_t *req, size_t len, u
     }
 }
 
-size_t dap_execute(struct dap_probe *p, const uint8_t *req, size_t len, uint8_t *resp, size_t cap)
+size_t dapsim_execute(struct dapsim_probe *p, const uint8_t *req, size_t len, uint8_t *resp, size_t cap)
 {
     p->packets++;
     size_t n = execute_one(p, req, len, resp, cap);

@@ -24,7 +24,7 @@ struct dap_latency {
 };
 
 /** Probe state seen through one simulator run. */
-struct dap_probe {
+struct dapsim_probe {
     struct sim_target *target;
     uint16_t packet_size;
     uint8_t packet_count;
@@ -47,7 +47,7 @@ struct dap_probe {
 };
 
 /** Initialise @p p for @p t. */
-void dap_probe_init(struct dap_probe *p, struct sim_target *t, uint16_t packet_size, uint8_t packet_count,
+void dapsim_probe_init(struct dapsim_probe *p, struct sim_target *t, uint16_t packet_size, uint8_t packet_count,
                     const char *serial);
 
 /**
@@ -55,7 +55,7 @@ void dap_probe_init(struct dap_probe *p, struct sim_target *t, uint16_t packet_s
  * (capacity @p cap, at least the packet size). Returns the response length (>= 1).
  * Malformed requests are answered with 0xFF (unknown command) or a DAP_ERROR status.
  */
-size_t dap_execute(struct dap_probe *p, const uint8_t *req, size_t len, uint8_t *resp, size_t cap);
+size_t dapsim_execute(struct dapsim_probe *p, const uint8_t *req, size_t len, uint8_t *resp, size_t cap);
 
 /** Charge one batch of @p packets requests moving @p to / @p from bytes to the virtual clock. */
 void dap_latency_charge(struct sim_target *t, const struct dap_latency *m, unsigned packets, uint64_t to,
@@ -94,7 +94,7 @@ struct el_step {
  * command, a framed DAP packet, or in bare mode the whole buffer as one packet. Replies go
  * to @p reply (capacity >= DAP_FRONT_MAX_PACKET + 4).
  */
-struct el_step el_consume(struct el_session *s, struct dap_probe *p, const uint8_t *rx, size_t have,
+struct el_step el_consume(struct el_session *s, struct dapsim_probe *p, const uint8_t *rx, size_t have,
                           uint8_t *reply);
 
 #endif

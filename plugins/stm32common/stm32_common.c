@@ -1,0 +1,141 @@
+/* Shared STM32 flash-controller helpers: errors, register access, polling, unlock, size. */
+#include "stm32_common.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+/* The poll budget when the host clock does not move (one poll per microsecond of timeout
+ * would be far more than any probe can do). */
+#define POLLS_PER_MS 100u
+
+int stm32_error(const struct espctl_host *host, int code, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return host->set_error(host, code, text);
+}
+
+void stm32_log(const struct espctl_host *host, int32_t level, const char *fmt, ...)
+{
+    if (!ESPCTL_HAS_FN(host, struct espctl_host, log))
+        return;
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    host->log(host, level, text);
+}
+
+int stm32_rd(const struct stm32_io *io, uint32_t address, uint32_t *value)
+{
+    return io->mem->read32(io->mem->ctx, address, value);
+}
+
+int stm32_wr(const struct stm32_io *io, uint32_t address, uint32_t value)
+{
+    return io->mem->write32(io->mem->ctx, address, value);
+}
+
+int stm32_rd16(const struct stm32_io *io, uint32_t address, uint32_t *value)
+{
+    uint8_t raw[2];
+    int rc = io->mem->read(io->mem->ctx, address, raw, 2);
+    if (rc == 0)
+        *value = (uint32_t)raw[0] | (uint32_t)raw[1] << 8;
+    return rc;
+}
+
+void stm32_flag_names(uint32_t value, const struct stm32_flag *table, size_t count, char *out,
+                      size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < count; i++) {
+        if (!(value & table[i].bit))
+            continue;
+        int n = snprintf(out + used, cap - used, "%s%s", used ? "|" : "", table[i].name);
+        if (n < 0 || (size_t)n >= cap - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
+static uint64_t now_us(const struct espctl_host *host)
+{
+    return ESPCTL_HAS_FN(host, struct espctl_host, now_us) ? host->now_us(host) : 0;
+}
+
+int stm32_wait_idle(const struct stm32_io *io, uint32_t sr_addr, uint32_t busy_mask,
+                    uint64_t timeout_us, const char *stage, uint64_t address, uint32_t *sr)
+{
+    const struct espctl_host *host = io->host;
+    uint64_t deadline = now_us(host) + timeout_us;
+    uint64_t budget = timeout_us / 1000u * POLLS_PER_MS + POLLS_PER_MS;
+    for (uint64_t polls = 0;; polls++) {
+        int rc = stm32_rd(io, sr_addr, sr);
+        if (rc)
+            return rc;
+        if (!(*sr & busy_mask))
+            return 0;
+        if (polls >= budget || now_us(host) > deadline)
+            return stm32_error(host, ESPCTL_E_TIMEOUT,
+                               "%s: flash controller still busy after %llu ms at 0x%08llx "
+                               "(status 0x%08x)",
+                               stage, (unsigned long long)(timeout_us / 1000u),
+                               (unsigned long long)address, *sr);
+        if (ESPCTL_HAS_FN(host, struct espctl_host, cancelled) && host->cancelled(host))
+            return stm32_error(host, ESPCTL_E_CANCELLED, "%s: cancelled at 0x%08llx", stage,
+                               (unsigned long long)address);
+    }
+}
+
+int stm32_unlock(const struct stm32_io *io, uint32_t cr_addr, uint32_t keyr_addr,
+                 uint32_t lock_bit, const char *what)
+{
+    uint32_t cr = 0;
+    int rc = stm32_rd(io, cr_addr, &cr);
+    if (rc || !(cr & lock_bit))
+        return rc;
+    rc = stm32_wr(io, keyr_addr, STM32_KEY1);
+    if (rc == 0)
+        rc = stm32_wr(io, keyr_addr, STM32_KEY2);
+    if (rc == 0)
+        rc = stm32_rd(io, cr_addr, &cr);
+    if (rc == 0 && (cr & lock_bit))
+        return stm32_error(io->host, ESPCTL_E_TARGET,
+                           "unlock: %s stays locked after the key sequence (CR at 0x%08x = 0x%08x)",
+                           what, cr_addr, cr);
+    return rc;
+}
+
+int stm32_flash_size(const struct stm32_io *io, uint32_t reg, uint32_t max_bytes,
+                     uint32_t fallback_bytes, uint64_t *size)
+{
+    uint32_t kib = 0;
+    int rc = stm32_rd16(io, reg, &kib);
+    if (rc)
+        return rc;
+    if (kib == 0 || kib == 0xFFFFu || (uint64_t)kib * 1024u > max_bytes) {
+        stm32_log(io->host, ESPCTL_LOG_WARN,
+                  "flash size register at 0x%08x reads 0x%04x; assuming %u KiB", reg, kib,
+                  fallback_bytes / 1024u);
+        *size = fallback_bytes;
+    } else {
+        *size = (uint64_t)kib * 1024u;
+    }
+    return 0;
+}
+
+const struct espctl_chip_desc *stm32_largest_of(const struct espctl_chip_desc *const *list,
+                                                uint32_t dev)
+{
+    const struct espctl_chip_desc *best = NULL;
+    for (; *list; list++)
+        if ((*list)->device_id == dev && (!best || (*list)->flash_size > best->flash_size))
+            best = *list;
+    return best;
+}

@@ -1,0 +1,77 @@
+/*
+ * Helpers shared by the STM32 chip-family plugins (stm32l4, stm32f7, stm32h7). They use only
+ * the plugin ABI (espctl/plugin.h): each family plugin compiles stm32_common.c into its own
+ * .so, so the families stay independent of each other and of cortexm.
+ */
+#ifndef STM32_COMMON_H
+#define STM32_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "espctl/plugin.h"
+
+#if defined(__GNUC__)
+#define STM32_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define STM32_PRINTF(f, a)
+#endif
+
+/** The flash controller's keys (RM0351/RM0385/RM0433 agree). */
+#define STM32_KEY1 0x45670123u
+#define STM32_KEY2 0xCDEF89ABu
+
+/** What a flash handle needs to reach the chip and report. */
+struct stm32_io {
+    const struct espctl_host *host;
+    const struct espctl_target_mem *mem;
+};
+
+/** A named status flag. */
+struct stm32_flag {
+    uint32_t bit;
+    const char *name;
+};
+
+/** host->set_error with printf formatting; returns `code`. */
+int stm32_error(const struct espctl_host *host, int code, const char *fmt, ...) STM32_PRINTF(3, 4);
+/** host->log with printf formatting. */
+void stm32_log(const struct espctl_host *host, int32_t level, const char *fmt, ...) STM32_PRINTF(3, 4);
+
+/** 32-bit register access through the target memory. */
+int stm32_rd(const struct stm32_io *io, uint32_t address, uint32_t *value);
+int stm32_wr(const struct stm32_io *io, uint32_t address, uint32_t value);
+/** A little-endian u16 read (the flash size registers are 16-bit). */
+int stm32_rd16(const struct stm32_io *io, uint32_t address, uint32_t *value);
+
+/** "WRPERR|PGAERR" for the flags of `table` set in `value` ("" when none). */
+void stm32_flag_names(uint32_t value, const struct stm32_flag *table, size_t count, char *out,
+                      size_t cap);
+
+/**
+ * Poll the status register at `sr_addr` until no bit of `busy_mask` is set, at most
+ * `timeout_us` of host time. On success *sr holds the last value read. Errors name `stage`
+ * and `address` (ESPCTL_E_TIMEOUT, ESPCTL_E_CANCELLED, or the memory access error).
+ */
+int stm32_wait_idle(const struct stm32_io *io, uint32_t sr_addr, uint32_t busy_mask,
+                    uint64_t timeout_us, const char *stage, uint64_t address, uint32_t *sr);
+
+/**
+ * Unlock a controller: when `lock_bit` is set in the register at `cr_addr`, write the two keys
+ * to `keyr_addr` and check the lock went. `what` names the controller in the error.
+ */
+int stm32_unlock(const struct stm32_io *io, uint32_t cr_addr, uint32_t keyr_addr,
+                 uint32_t lock_bit, const char *what);
+
+/**
+ * The flash size in bytes from the u16 KiB register at `reg`; a value of 0, 0xFFFF or above
+ * `max_bytes` falls back to `fallback_bytes` with a warning.
+ */
+int stm32_flash_size(const struct stm32_io *io, uint32_t reg, uint32_t max_bytes,
+                     uint32_t fallback_bytes, uint64_t *size);
+
+/** The descriptor of `list` whose device_id is `dev` and whose flash is largest, or NULL. */
+const struct espctl_chip_desc *stm32_largest_of(const struct espctl_chip_desc *const *list,
+                                                uint32_t dev);
+
+#endif

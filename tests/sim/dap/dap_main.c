@@ -1,0 +1,458 @@
+/* espctl-sim dap: a CMSIS-DAP probe reached over elaphureLink TCP on loopback, in front of one
+ * simulated target, with the timing of a v2 bulk, v1 HID or wireless (TCP) probe. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "dap_front.h"
+
+#define PARTIAL_REQUEST_TIMEOUT_MS 5000
+#define SEND_TIMEOUT_MS 5000
+#define RX_CAP 65536u
+#define TX_CAP 65536u
+
+/* Full-speed bulk (DAPLink, debugprobe): like the ST-Link V2, a batch waits ~1 ms for its
+ * frame and bulk moves ~19 x 64 bytes per frame (822 ns/byte). HID: one 64-byte report per
+ * 1 ms frame each way. TCP (ESP8266/ESP32 over Wi-Fi): assumed 3 ms round trip and
+ * ~1 MB/s; set --latency-us/--byte-ns to match a real network. */
+#define BULK_ROUND_TRIP_NS 1000000ull
+#define BULK_BYTE_NS 822ull
+#define HID_FRAME_NS 1000000ull
+#define TCP_ROUND_TRIP_NS 3000000ull
+#define TCP_BYTE_NS 1000ull
+
+struct options {
+    const char *chip;
+    const char *listen_addr;
+    long port;
+    enum dap_link link;
+    long long latency_us, byte_ns, frame_us;
+    long swd_khz;
+    long packet_size, packet_count;
+    long el_version;
+    const char *serial;
+    const char *stats, *flash_in, *flash_out;
+    int once, verbose;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: espctl-sim dap --chip NAME --port N [--listen 127.0.0.1] [--transport bulk|hid|tcp]\n"
+            "         [--latency-us U] [--byte-ns B] [--frame-us F] [--swd-khz K]\n"
+            "         [--packet-size N] [--packet-count N] [--elaphure-version 0|1] [--serial S]\n"
+            "         [--stats FILE] [--flash-in FILE] [--flash-out FILE] [--fault SPEC]... [--once] [--verbose]\n"
+            "  Speaks elaphureLink over TCP; --transport picks the timing model:\n"
+            "    bulk: CMSIS-DAP v2 full speed, 1000 us per batch round trip + 822 ns/B, 512-byte packets x 8\n"
+            "    hid:  CMSIS-DAP v1, one 64-byte report per 1000 us frame each way, packets x 4\n"
+            "    tcp:  elaphureLink over Wi-Fi, 3000 us per batch + 1000 ns/B, 512-byte packets x 255\n"
+            "  --elaphure-version 0 answers the handshake with v0 (bare packets, no framing).\n"
+            "  --fault: drop-after=N, wait=N[@K], fault-at=ADDR, flash-err=KIND[@ADDR], wrp=FIRST-LAST\n"
+            "chips:");
+    for (unsigned i = 0; sim_chip_at(i); i++)
+        fprintf(f, " %s", sim_chip_at(i)->name);
+    fputc('\n', f);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "espctl-sim dap: ");
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return 2;
+}
+
+static int parse_num(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 0);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Returns 0, 1 (--help shown) or 2 (usage error, message printed). */
+static int parse_args(int argc, char **argv, struct options *o, struct sim_faults *faults)
+{
+    static const struct option longopts[] = {
+        {"chip", required_argument, 0, 'c'},         {"port", required_argument, 0, 'p'},
+        {"listen", required_argument, 0, 'l'},       {"transport", required_argument, 0, 't'},
+        {"latency-us", required_argument, 0, 'L'},   {"byte-ns", required_argument, 0, 'B'},
+        {"frame-us", required_argument, 0, 'F'},     {"swd-khz", required_argument, 0, 'k'},
+        {"packet-size", required_argument, 0, 'P'},  {"packet-count", required_argument, 0, 'C'},
+        {"elaphure-version", required_argument, 0, 'E'}, {"serial", required_argument, 0, 'S'},
+        {"stats", required_argument, 0, 's'},        {"flash-in", required_argument, 0, 'I'},
+        {"flash-out", required_argument, 0, 'O'},    {"fault", required_argument, 0, 'f'},
+        {"once", no_argument, 0, '1'},               {"verbose", no_argument, 0, 'v'},
+        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
+    char err[256];
+    long long v;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': o->chip = optarg; break;
+        case 'l': o->listen_addr = optarg; break;
+        case 'p':
+            if (parse_num(optarg, 0, 65535, &v))
+                return usage_error("--port: '%s' is not 0..65535", optarg);
+            o->port = (long)v;
+            break;
+        case 't':
+            if (!strcmp(optarg, "bulk")) o->link = DAP_LINK_BULK;
+            else if (!strcmp(optarg, "hid")) o->link = DAP_LINK_HID;
+            else if (!strcmp(optarg, "tcp")) o->link = DAP_LINK_TCP;
+            else return usage_error("--transport: '%s' is not bulk, hid or tcp", optarg);
+            break;
+        case 'L':
+            if (parse_num(optarg, 0, 10000000, &v))
+                return usage_error("--latency-us: bad value '%s'", optarg);
+            o->latency_us = v;
+            break;
+        case 'B':
+            if (parse_num(optarg, 0, 1000000, &v))
+                return usage_error("--byte-ns: bad value '%s'", optarg);
+            o->byte_ns = v;
+            break;
+        case 'F':
+            if (parse_num(optarg, 1, 1000000, &v))
+                return usage_error("--frame-us: bad value '%s'", optarg);
+            o->frame_us = v;
+            break;
+        case 'k':
+            if (parse_num(optarg, 1, 100000, &v))
+                return usage_error("--swd-khz: bad value '%s'", optarg);
+            o->swd_khz = (long)v;
+            break;
+        case 'P':
+            if (parse_num(optarg, 64, DAP_FRONT_MAX_PACKET, &v))
+                return usage_error("--packet-size: '%s' is not 64..1496", optarg);
+            o->packet_size = (long)v;
+            break;
+        case 'C':
+            if (parse_num(optarg, 1, 255, &v))
+                return usage_error("--packet-count: '%s' is not 1..255", optarg);
+            o->packet_count = (long)v;
+            break;
+        case 'E':
+            if (parse_num(optarg, 0, 1, &v))
+                return usage_error("--elaphure-version: '%s' is not 0 or 1", optarg);
+            o->el_version = (long)v;
+            break;
+        case 'S': o->serial = optarg; break;
+        case 's': o->stats = optarg; break;
+        case 'I': o->flash_in = optarg; break;
+        case 'O': o->flash_out = optarg; break;
+        case 'f':
+            if (sim_faults_parse(faults, optarg, err, sizeof err))
+                return usage_error("--fault: %s", err);
+            break;
+        case '1': o->once = 1; break;
+        case 'v': o->verbose = 1; break;
+        case 'h': usage(stdout); return 1;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!o->chip || o->port < 0) {
+        usage(stderr);
+        return usage_error("%s", "--chip and --port are required");
+    }
+    return 0;
+}
+
+static int open_listener(const struct options *o, uint16_t *bound_port)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
+    if (inet_pton(AF_INET, o->listen_addr, &sa.sin_addr) != 1 || (ntohl(sa.sin_addr.s_addr) >> 24) != 127) {
+        fprintf(stderr, "espctl-sim dap: --listen: '%s' is not a loopback IPv4 address\n", o->listen_addr);
+        return -2;
+    }
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    socklen_t len = sizeof sa;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+        bind(fd, (struct sockaddr *)&sa, sizeof sa) || listen(fd, 1) ||
+        getsockname(fd, (struct sockaddr *)&sa, &len)) {
+        fprintf(stderr, "espctl-sim dap: cannot listen on %s:%ld: %s\n", o->listen_addr, o->port, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    *bound_port = ntohs(sa.sin_port);
+    return fd;
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int send_all(int fd, const uint8_t *buf, size_t len)
+{
+    while (len) {
+        struct pollfd pfd = {fd, POLLOUT, 0};
+        if (poll(&pfd, 1, SEND_TIMEOUT_MS) <= 0)
+            return -1;
+        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+struct batch {
+    unsigned packets;
+    uint64_t to, from;
+};
+
+static void charge(struct dapsim_probe *p, const struct dap_latency *m, struct batch *b)
+{
+    if (b->packets)
+        p->batches++;
+    dap_latency_charge(p->target, m, b->packets, b->to, b->from);
+    memset(b, 0, sizeof *b);
+}
+
+/* Serve one client. Everything that arrived together is one batch: the host pipelined it. */
+static void serve_client(int fd, struct dapsim_probe *p, const struct dap_latency *m, uint32_t el_version,
+                         const sigset_t *waitmask)
+{
+    static uint8_t rx[RX_CAP], tx[TX_CAP];
+    struct el_session s = {.state = EL_WANT_HANDSHAKE, .server_version = el_version};
+    struct sim_faults *f = &p->target->faults;
+    size_t have = 0;
+    uint64_t partial_since = 0;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    while (!stop_requested) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        struct timespec tmo = {0, 200 * 1000000L};
+        int pr = ppoll(&pfd, 1, &tmo, waitmask);
+        if (pr < 0 && errno != EINTR)
+            return;
+        if (have && now_ms() - partial_since > PARTIAL_REQUEST_TIMEOUT_MS) {
+            fprintf(stderr, "espctl-sim dap: client went silent mid-request (%zu bytes buffered); dropping it\n",
+                    have);
+            return;
+        }
+        if (pr <= 0)
+            continue;
+        ssize_t n = recv(fd, rx + have, sizeof rx - have, 0);
+        if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+            return;
+        if (n < 0)
+            continue;
+        if (!have)
+            partial_since = now_ms();
+        have += (size_t)n;
+        size_t txlen = 0;
+        struct batch b = {0};
+        for (;;) {
+            if (s.state != EL_WANT_HANDSHAKE && have && f->drop_after && p->packets >= f->drop_after) {
+                fprintf(stderr, "espctl-sim dap: injected connection drop after %llu DAP commands\n",
+                        (unsigned long long)p->packets);
+                f->drop_after = 0;
+                charge(p, m, &b);
+                return;
+            }
+            if (TX_CAP - txlen < DAP_FRONT_MAX_PACKET + 8u) {
+                if (send_all(fd, tx, txlen))
+                    return;
+                txlen = 0;
+            }
+            struct el_step st = el_consume(&s, p, rx, have, tx + txlen);
+            if (st.close) {
+                fprintf(stderr, "espctl-sim dap: malformed elaphureLink stream (first byte 0x%02X, %zu bytes); "
+                        "closing\n", rx[0], have);
+                charge(p, m, &b);
+                return;
+            }
+            if (!st.consumed)
+                break;
+            if (st.is_dap) {
+                b.packets++;
+                b.to += st.dap_in;
+                b.from += st.dap_out;
+            }
+            txlen += st.reply_len;
+            memmove(rx, rx + st.consumed, have - st.consumed);
+            have -= st.consumed;
+            partial_since = now_ms();
+        }
+        charge(p, m, &b);
+        if (txlen && send_all(fd, tx, txlen))
+            return;
+    }
+}
+
+static int write_stats(const char *path, const struct sim_target *t, const struct dapsim_probe *p,
+                       const struct dap_latency *m)
+{
+    json_t *j = sim_target_stats_json(t);
+    if (!j)
+        return -1;
+    json_object_set_new(j, "front", json_string("dap"));
+    json_object_set_new(j, "transport", json_string(dap_link_name(m->link)));
+    json_object_set_new(j, "dap_packets", json_integer((json_int_t)p->packets));
+    json_object_set_new(j, "batches", json_integer((json_int_t)p->batches));
+    json_object_set_new(j, "packet_size", json_integer(p->packet_size));
+    json_object_set_new(j, "packet_count", json_integer(p->packet_count));
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    int rc = json_dump_file(j, tmp, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(j);
+    if (rc || rename(tmp, path)) {
+        fprintf(stderr, "espctl-sim dap: --stats: cannot write %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static void set_defaults(struct options *o, struct dap_latency *m)
+{
+    m->link = o->link;
+    switch (o->link) {
+    case DAP_LINK_HID:
+        if (o->packet_size < 0) o->packet_size = 64;
+        if (o->packet_count < 0) o->packet_count = 4;
+        m->frame_ns = o->frame_us > 0 ? (uint64_t)o->frame_us * 1000u : HID_FRAME_NS;
+        m->report_size = (uint32_t)o->packet_size;
+        break;
+    case DAP_LINK_BULK:
+        if (o->packet_size < 0) o->packet_size = 512;
+        if (o->packet_count < 0) o->packet_count = 8;
+        m->round_trip_ns = o->latency_us >= 0 ? (uint64_t)o->latency_us * 1000u : BULK_ROUND_TRIP_NS;
+        m->byte_ns = o->byte_ns >= 0 ? (uint64_t)o->byte_ns : BULK_BYTE_NS;
+        break;
+    case DAP_LINK_TCP:
+        if (o->packet_size < 0) o->packet_size = 512;
+        if (o->packet_count < 0) o->packet_count = 255;
+        m->round_trip_ns = o->latency_us >= 0 ? (uint64_t)o->latency_us * 1000u : TCP_ROUND_TRIP_NS;
+        m->byte_ns = o->byte_ns >= 0 ? (uint64_t)o->byte_ns : TCP_BYTE_NS;
+        break;
+    }
+}
+
+int sim_dap_main(int argc, char **argv)
+{
+    struct options o = {.listen_addr = "127.0.0.1", .port = -1, .link = DAP_LINK_TCP, .latency_us = -1,
+                        .byte_ns = -1, .frame_us = -1, .packet_size = -1, .packet_count = -1, .el_version = 1,
+                        .serial = "SIMDAP0001"};
+    struct sim_faults faults = {0};
+    int rc = parse_args(argc, argv, &o, &faults);
+    if (rc)
+        return rc == 1 ? 0 : 2;
+    const struct sim_chip *chip = sim_chip_find(o.chip);
+    if (!chip) {
+        fprintf(stderr, "espctl-sim dap: unknown chip '%s'\n", o.chip);
+        usage(stderr);
+        return 2;
+    }
+    struct dap_latency model = {0};
+    set_defaults(&o, &model);
+    struct sim_target *t = sim_target_new(chip);
+    if (!t) {
+        fprintf(stderr, "espctl-sim dap: out of memory\n");
+        return 1;
+    }
+    /* the link model charges the clock itself; the model's own per-command costs stay 0 */
+    t->clock.round_trip_ns = 0;
+    t->clock.byte_ns = 0;
+    if (o.swd_khz)
+        t->clock.swd_transfer_ns = 56u * 1000000u / (uint64_t)o.swd_khz;
+    t->faults = faults;
+    char err[512];
+    if (sim_target_apply_faults(t)) {
+        fprintf(stderr, "espctl-sim dap: --fault wrp=%u-%u: pages out of range for %s\n", faults.wrp_first,
+                faults.wrp_last, chip->name);
+        sim_target_free(t);
+        return 2;
+    }
+    if (o.flash_in && sim_target_load_flash(t, o.flash_in, err, sizeof err)) {
+        fprintf(stderr, "espctl-sim dap: --flash-in: %s\n", err);
+        sim_target_free(t);
+        return 2;
+    }
+    sim_target_system_reset(t);
+    t->core.reset_st = false;
+
+    uint16_t port = 0;
+    int lfd = open_listener(&o, &port);
+    if (lfd < 0) {
+        sim_target_free(t);
+        return lfd == -2 ? 2 : 1;
+    }
+    struct dapsim_probe probe;
+    dapsim_probe_init(&probe, t, (uint16_t)o.packet_size, (uint8_t)o.packet_count, o.serial);
+    probe.verbose = o.verbose;
+
+    sigset_t block, waitmask;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &waitmask);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    printf("listening on %s:%u\n", o.listen_addr, port);
+    fflush(stdout);
+
+    uint32_t el_version = o.el_version ? 0x00010000u : 0;
+    while (!stop_requested) {
+        struct pollfd pfd = {lfd, POLLIN, 0};
+        if (ppoll(&pfd, 1, NULL, &waitmask) <= 0)
+            continue;
+        int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        if (cfd < 0)
+            continue;
+        serve_client(cfd, &probe, &model, el_version, &waitmask);
+        close(cfd);
+        probe.port = 0; /* a vanished client leaves the probe disconnected */
+        probe.swd_selected = 0;
+        if (o.once)
+            break;
+    }
+    close(lfd);
+    rc = 0;
+    if (o.flash_out && sim_target_save_flash(t, o.flash_out, err, sizeof err)) {
+        fprintf(stderr, "espctl-sim dap: --flash-out: %s\n", err);
+        rc = 1;
+    }
+    if (o.stats && write_stats(o.stats, t, &probe, &model))
+        rc = 1;
+    sim_target_free(t);
+    return rc;
+}

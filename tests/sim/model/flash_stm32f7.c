@@ -1,0 +1,335 @@
+/* STM32F7 embedded flash controller (RM0385 for F74x/F75x, RM0431 for F72x/F73x), single bank.
+ *
+ * Registers at 0x40023C00: ACR, KEYR, OPTKEYR, SR (EOP, OPERR, WRPERR, PGAERR, PGPERR, ERSERR,
+ * BSY; write-1-to-clear), CR (PG, SER, MER, SNB[6:3], PSIZE[9:8], STRT, EOPIE, ERRIE, LOCK),
+ * OPTCR (OPTLOCK, RDP, nWRP[23:16]) and OPTCR1 (boot addresses).
+ * Sectors: 4 x U, 1 x 4U, then 8U each, with U = 32 KiB (0x449/0x451) or 16 KiB (0x452).
+ * Programming writes one unit of the PSIZE parallelism per bus write (x8/x16/x32; an access of
+ * another size is PGPERR) and can only clear bits, as on silicon.
+ *
+ * Injected programming errors map to this controller's flags: pgaerr -> PGAERR, wrperr -> WRPERR,
+ * progerr -> OPERR, sizerr -> PGPERR, pgserr -> ERSERR.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flash_stm32_common.h"
+#include "sim/flash_families.h"
+
+#define ACR 0x00u
+#define KEYR 0x04u
+#define OPTKEYR 0x08u
+#define SR 0x0Cu
+#define CR 0x10u
+#define OPTCR 0x14u
+#define OPTCR1 0x18u
+
+#define SR_EOP (1u << 0)
+#define SR_OPERR (1u << 1)
+#define SR_WRPERR (1u << 4)
+#define SR_PGAERR (1u << 5)
+#define SR_PGPERR (1u << 6)
+#define SR_ERSERR (1u << 7)
+#define SR_BSY (1u << 16)
+#define SR_W1C 0xF3u
+#define SR_ERRORS 0xF2u
+
+#define CR_PG (1u << 0)
+#define CR_SER (1u << 1)
+#define CR_MER (1u << 2)
+#define CR_SNB_SHIFT 3
+#define CR_SNB_MASK (0xFu << CR_SNB_SHIFT)
+#define CR_PSIZE_SHIFT 8
+#define CR_PSIZE_MASK (3u << CR_PSIZE_SHIFT)
+#define CR_STRT (1u << 16)
+#define CR_EOPIE (1u << 24)
+#define CR_ERRIE (1u << 25)
+#define CR_LOCK (1u << 31)
+#define CR_WRITABLE (CR_PG | CR_SER | CR_MER | CR_SNB_MASK | CR_PSIZE_MASK | CR_EOPIE | CR_ERRIE)
+
+#define RCC_BASE 0x40023800u /* RCC of the F7, touched by OpenOCD's reset-init script */
+#define RCC_SIZE 0x400u
+#define RCC_CR_HSION (1u << 0)
+#define RCC_CR_HSIRDY (1u << 1)
+#define RCC_CR_PLLON (1u << 24)
+#define RCC_CR_PLLRDY (1u << 25)
+#define RCC_CFGR 0x08u
+
+#define OPTCR_OPTLOCK (1u << 0)
+#define OPTCR_NWRP_SHIFT 16
+#define MAX_SECTORS 12u
+
+struct f7_state {
+    uint32_t acr, sr, cr, optcr, optcr1;
+    enum stm32_keys keys, optkeys;
+    int eop_pending;
+    uint32_t nsectors;
+    uint32_t sector_off[MAX_SECTORS + 1]; /* start offsets; [nsectors] = array size */
+    uint32_t rcc[RCC_SIZE / 4];
+};
+
+static struct f7_state *st(struct sim_flash *fl) { return fl->family_state; }
+
+static void build_sectors(struct sim_flash *fl)
+{
+    struct f7_state *s = st(fl);
+    uint32_t dev = fl->target->chip->dbgmcu_idcode & 0xFFFu;
+    uint32_t unit = dev == 0x452u ? 16u * 1024u : 32u * 1024u;
+    uint32_t off = 0, n = 0;
+    while (off < fl->size && n < MAX_SECTORS) {
+        s->sector_off[n++] = off;
+        off += n <= 4 ? unit : n == 5 ? 4 * unit : 8 * unit;
+    }
+    s->nsectors = n;
+    s->sector_off[n] = fl->size;
+}
+
+static int sector_of(const struct f7_state *s, uint32_t off)
+{
+    for (uint32_t i = 0; i < s->nsectors; i++)
+        if (off >= s->sector_off[i] && off < s->sector_off[i + 1])
+            return (int)i;
+    return -1;
+}
+
+static uint64_t sector_erase_ns(uint32_t bytes)
+{
+    if (bytes <= 32u * 1024u)
+        return SIM_F7_ERASE_32K_NS;
+    if (bytes <= 128u * 1024u)
+        return SIM_F7_ERASE_128K_NS;
+    return SIM_F7_ERASE_256K_NS;
+}
+
+/* RCC: plain registers, except that oscillators and the PLL are ready as soon as they are
+ * switched on and CFGR.SWS follows SW. */
+static int rcc_read(void *ctx, uint32_t off, unsigned size, uint32_t *val)
+{
+    struct f7_state *s = ctx;
+    *val = stm32_lanes(s->rcc[off / 4], off, size);
+    return 0;
+}
+
+static int rcc_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
+{
+    struct f7_state *s = ctx;
+    if (size != 4)
+        return -1;
+    if (off == 0) {
+        val &= ~(RCC_CR_HSIRDY | RCC_CR_PLLRDY);
+        if (val & RCC_CR_HSION)
+            val |= RCC_CR_HSIRDY;
+        if (val & RCC_CR_PLLON)
+            val |= RCC_CR_PLLRDY;
+    } else if (off == RCC_CFGR) {
+        val = (val & ~0xCu) | ((val & 0x3u) << 2);
+    }
+    s->rcc[off / 4] = val;
+    return 0;
+}
+static const struct sim_region_ops rcc_ops = {rcc_read, rcc_write};
+
+static int f7_init(struct sim_flash *fl)
+{
+    fl->family_state = calloc(1, sizeof(struct f7_state));
+    if (!fl->family_state)
+        return -1;
+    fl->page_erase_ns = SIM_F7_ERASE_32K_NS;
+    fl->mass_erase_ns = SIM_F7_MASS_ERASE_NS;
+    fl->program_ns = SIM_F7_PROGRAM_NS;
+    build_sectors(fl);
+    st(fl)->optcr = 0xC0FFAAFDu; /* RM0385 reset value: RDP level 0, no sector protected */
+    st(fl)->optcr1 = 0x00400080u;
+    fl->ops->reset(fl);
+    return sim_bus_map(&fl->target->bus, "rcc-f7", RCC_BASE, RCC_SIZE, &rcc_ops, st(fl));
+}
+
+static void f7_fini(struct sim_flash *fl)
+{
+    free(fl->family_state);
+    fl->family_state = NULL;
+}
+
+static void f7_reset(struct sim_flash *fl)
+{
+    struct f7_state *s = st(fl);
+    sim_flash_stall(fl);
+    s->acr = 0;
+    s->sr = 0;
+    s->cr = CR_LOCK;
+    s->optcr |= OPTCR_OPTLOCK;
+    s->keys = s->optkeys = STM32_KEYS_IDLE;
+    s->eop_pending = 0;
+    memset(s->rcc, 0, sizeof s->rcc);
+    s->rcc[0] = 0x00000083u; /* HSION | HSIRDY | HSITRIM reset value */
+    s->rcc[1] = 0x24003010u; /* PLLCFGR reset value */
+}
+
+static void settle(struct sim_flash *fl)
+{
+    struct f7_state *s = st(fl);
+    if (s->eop_pending && !sim_flash_busy(fl)) {
+        s->eop_pending = 0;
+        if (s->cr & CR_EOPIE)
+            s->sr |= SR_EOP;
+    }
+}
+
+static int sector_protected(const struct f7_state *s, uint32_t sector)
+{
+    return !((s->optcr >> (OPTCR_NWRP_SHIFT + sector)) & 1u);
+}
+
+static void start_erase(struct sim_flash *fl)
+{
+    struct f7_state *s = st(fl);
+    uint32_t ops = s->cr & (CR_PG | CR_SER | CR_MER);
+    if ((s->sr & SR_ERRORS) || (ops != CR_SER && ops != CR_MER)) {
+        s->sr |= SR_ERSERR;
+        return;
+    }
+    if (ops == CR_SER) {
+        uint32_t snb = (s->cr & CR_SNB_MASK) >> CR_SNB_SHIFT;
+        if (snb >= s->nsectors) {
+            s->sr |= SR_ERSERR;
+            return;
+        }
+        if (sector_protected(s, snb)) {
+            s->sr |= SR_WRPERR;
+            return;
+        }
+        uint32_t len = s->sector_off[snb + 1] - s->sector_off[snb];
+        memset(fl->array + s->sector_off[snb], 0xFF, len);
+        fl->target->stats.page_erases++;
+        sim_flash_start_op(fl, sector_erase_ns(len));
+    } else {
+        for (uint32_t i = 0; i < s->nsectors; i++)
+            if (sector_protected(s, i)) {
+                s->sr |= SR_WRPERR;
+                return;
+            }
+        memset(fl->array, 0xFF, fl->size);
+        fl->target->stats.mass_erases++;
+        sim_flash_start_op(fl, fl->mass_erase_ns);
+    }
+    s->eop_pending = 1;
+}
+
+static int f7_reg_read(struct sim_flash *fl, uint32_t off, unsigned size, uint32_t *val)
+{
+    struct f7_state *s = st(fl);
+    uint32_t v;
+    settle(fl);
+    switch (off & ~3u) {
+    case ACR: v = s->acr; break;
+    case SR: v = s->sr | (sim_flash_busy(fl) ? SR_BSY : 0); break;
+    case CR: v = s->cr; break;
+    case OPTCR: v = s->optcr; break;
+    case OPTCR1: v = s->optcr1; break;
+    default: v = 0; break;
+    }
+    *val = stm32_lanes(v, off, size);
+    return 0;
+}
+
+static int f7_reg_write(struct sim_flash *fl, uint32_t off, unsigned size, uint32_t v)
+{
+    struct f7_state *s = st(fl);
+    settle(fl);
+    if (size != 4)
+        return -1;
+    switch (off) {
+    case ACR:
+        s->acr = v & 0x00000B0Fu;
+        return 0;
+    case KEYR:
+        return stm32_key_write(&s->keys, v, STM32_KEY1, STM32_KEY2, &s->cr, CR_LOCK,
+                               (s->cr & CR_LOCK) != 0);
+    case OPTKEYR:
+        return stm32_key_write(&s->optkeys, v, STM32_OPTKEY1, STM32_OPTKEY2, &s->optcr,
+                               OPTCR_OPTLOCK, (s->optcr & OPTCR_OPTLOCK) != 0);
+    case SR:
+        s->sr &= ~(v & SR_W1C);
+        return 0;
+    case CR:
+        if (s->cr & CR_LOCK)
+            return 0;
+        /* RM0385: a CR write while BSY stalls the bus until the operation ends. */
+        if (sim_flash_busy(fl))
+            sim_flash_stall(fl), settle(fl);
+        s->cr = (v & CR_WRITABLE) | (v & CR_LOCK);
+        if ((v & CR_STRT) && !(v & CR_LOCK))
+            start_erase(fl);
+        return 0;
+    case OPTCR:
+        if (!(s->optcr & OPTCR_OPTLOCK) && (v & OPTCR_OPTLOCK))
+            s->optcr |= OPTCR_OPTLOCK; /* re-lock; option programming is not modelled */
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static uint32_t injected_flag(enum sim_flash_err e)
+{
+    switch (e) {
+    case SIM_FLASH_ERR_PGAERR: return SR_PGAERR;
+    case SIM_FLASH_ERR_WRPERR: return SR_WRPERR;
+    case SIM_FLASH_ERR_PROGERR: return SR_OPERR;
+    case SIM_FLASH_ERR_SIZERR: return SR_PGPERR;
+    case SIM_FLASH_ERR_PGSERR: return SR_ERSERR;
+    default: return 0;
+    }
+}
+
+static int f7_array_write(struct sim_flash *fl, uint32_t off, unsigned size, uint32_t v)
+{
+    struct f7_state *s = st(fl);
+    settle(fl);
+    if (!(s->cr & CR_PG) || (s->cr & CR_LOCK) || (s->cr & (CR_SER | CR_MER)) ||
+        (s->sr & SR_ERRORS)) {
+        s->sr |= SR_ERSERR;
+        return 0;
+    }
+    unsigned psize_bytes = 1u << ((s->cr & CR_PSIZE_MASK) >> CR_PSIZE_SHIFT);
+    if (size != psize_bytes) {
+        s->sr |= SR_PGPERR;
+        return 0;
+    }
+    uint32_t err = injected_flag(stm32_take_injected(fl, off, size));
+    int sector = sector_of(s, off);
+    if (!err && (sector < 0 || sector_protected(s, (uint32_t)sector)))
+        err = SR_WRPERR;
+    if (err) {
+        s->sr |= err;
+        return 0;
+    }
+    uint32_t old = sim_le_get(fl->array + off, size);
+    sim_le_put(fl->array + off, size, old & v); /* programming only clears bits */
+    fl->target->stats.double_words_programmed++;
+    sim_flash_start_op(fl, fl->program_ns);
+    s->eop_pending = 1;
+    return 0;
+}
+
+static int f7_protect(struct sim_flash *fl, uint32_t first, uint32_t last)
+{
+    struct f7_state *s = st(fl);
+    if (first > last || last >= s->nsectors)
+        return -1;
+    for (uint32_t i = first; i <= last; i++)
+        s->optcr &= ~(1u << (OPTCR_NWRP_SHIFT + i));
+    return 0;
+}
+
+const struct sim_flash_ops sim_flash_stm32f7_ops = {
+    .family = "stm32f7",
+    .regs_size = 0x400,
+    .init = f7_init,
+    .fini = f7_fini,
+    .reset = f7_reset,
+    .reg_read = f7_reg_read,
+    .reg_write = f7_reg_write,
+    .array_write = f7_array_write,
+    .protect = f7_protect,
+};
