@@ -1,12 +1,14 @@
 /*
  * cmd_flash.c — `espctl flash BUNDLE`: check the bundle, put it on the target, run it.
  */
+#include "cmd_monitor.h"
 #include "cmd_target_common.h"
 
 #include <string.h>
 
 static const char flash_help[] =
     "usage: espctl flash BUNDLE [--probe P] [--chip NAME] [--no-verify] [--json]\n"
+    "                    [--monitor [--duration S]]\n"
     "\n"
     "Open BUNDLE (flash_bundle.tar.gz), check every member's hash and the manifest's\n"
     "signature before touching the target, connect through the probe, erase only the\n"
@@ -17,6 +19,8 @@ static const char flash_help[] =
     "options:\n"
     TARGET_OPTIONS_HELP
     "      --no-verify skip the read-back verification\n"
+    "      --monitor   then show the target's output (see espctl monitor) until Ctrl-C\n"
+    "      --duration S  with --monitor: stop monitoring after S seconds\n"
     "      --json      progress as {\"type\":\"event\",...} lines and a JSON result\n"
     "  -h, --help      show this help\n"
     "\n"
@@ -24,13 +28,18 @@ static const char flash_help[] =
     "stage and address), 2 usage error, malformed bundle or unknown chip.\n";
 
 #define OPT_NO_VERIFY 0x2101
+#define OPT_MONITOR 0x2102
 
 int cmd_flash(struct cli *cli, int argc, char **argv)
 {
     static const struct option longopts[] = {
         CLI_COMMON_LONGOPTS, TARGET_LONGOPTS,
-        {"no-verify", no_argument, NULL, OPT_NO_VERIFY}, {NULL, 0, NULL, 0}};
+        {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
+        {"monitor", no_argument, NULL, OPT_MONITOR},
+        {"duration", required_argument, NULL, MONITOR_OPT_DURATION}, {NULL, 0, NULL, 0}};
     struct target_args args = {0};
+    struct monitor_args mon = {0};
+    int monitor = 0, duration_given = 0;
     uint32_t flags = 0;
     int opt;
     cli_getopt_reset();
@@ -39,9 +48,18 @@ int cmd_flash(struct cli *cli, int argc, char **argv)
         case TARGET_OPT_PROBE: args.probe = optarg; break;
         case TARGET_OPT_CHIP: args.chip = optarg; break;
         case OPT_NO_VERIFY: flags |= ESPCTL_FLASH_WRITE_NO_VERIFY; break;
+        case OPT_MONITOR: monitor = 1; break;
+        case MONITOR_OPT_DURATION:
+            if (monitor_parse_duration(optarg, &mon.duration))
+                return cli_usage_error(cli, flash_help, "--duration: '%s' is not a number of seconds",
+                                       optarg);
+            duration_given = 1;
+            break;
         default: return opt == CLI_OPT_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
         }
     }
+    if (duration_given && !monitor)
+        return cli_usage_error(cli, flash_help, "--duration needs --monitor");
     if (optind >= argc)
         return cli_usage_error(cli, flash_help, "missing BUNDLE");
     if (argc - optind > 1)
@@ -84,7 +102,8 @@ int cmd_flash(struct cli *cli, int argc, char **argv)
     cli_result_set(cli, "signer", signer.key_id[0] ? cli_json_text(signer.key_id) : json_null());
     cli_say(cli, "flashed %s to %s%s; target reset and running", path, chip ? chip : "the target",
             (flags & ESPCTL_FLASH_WRITE_NO_VERIFY) ? " (not verified)" : ", verified");
+    rc = monitor ? monitor_run(cli, session, bundle, &mon) : CLI_EXIT_OK;
     espctl_flash_close(session);
     espctl_bundle_free(bundle);
-    return CLI_EXIT_OK;
+    return rc;
 }

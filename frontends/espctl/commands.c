@@ -17,6 +17,7 @@ int cmd_flash(struct cli *cli, int argc, char **argv);
 int cmd_erase(struct cli *cli, int argc, char **argv);
 int cmd_reset(struct cli *cli, int argc, char **argv);
 int cmd_read(struct cli *cli, int argc, char **argv);
+int cmd_monitor(struct cli *cli, int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
     {"plugins", "list loaded and rejected plugins with their components", cmd_plugins},
@@ -26,6 +27,7 @@ const struct cli_command cli_commands[] = {
     {"erase", "erase a flash range or the whole chip", cmd_erase},
     {"reset", "reset the target and let it run", cmd_reset},
     {"read", "copy target memory into a file", cmd_read},
+    {"monitor", "show the target's RTT or UART output; stdin goes to the target", cmd_monitor},
     {"build", "package a Cortex-M ELF as a signed, reproducible flash bundle", cmd_build},
     {"bundle", "inspect, verify, sign or extract a flash bundle; list known chips", cmd_bundle},
     {"keys", "generate an Ed25519 signing key or trust a public key", cmd_keys},

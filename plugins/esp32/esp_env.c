@@ -2,16 +2,20 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static _Thread_local char last_error[1024];
 
 int esp_fail(const struct esp_env *env, int code, const char *fmt, ...)
 {
+    /* Format into a local buffer first: callers pass esp_last_error() as an argument. */
+    char text[sizeof last_error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    memcpy(last_error, text, sizeof text);
     if (env && env->host && env->host->set_error)
         env->host->set_error(env->host, code, last_error);
     return code;

@@ -61,3 +61,10 @@ uint64_t gdb_now_ms(const struct gdb_env *env)
 {
     return env->host->now_us(env->host) / 1000u;
 }
+
+int gdb_check_cancel(const struct gdb_env *env)
+{
+    if (env->host->cancelled && env->host->cancelled(env->host))
+        return gdb_fail(env, ESPCTL_E_CANCELLED, "cancelled");
+    return 0;
+}

@@ -39,6 +39,9 @@ int gdb_fail(const struct gdb_env *env, int code, const char *fmt, ...) GDB_PRIN
 /** Log one formatted line through the host. */
 void gdb_log(const struct gdb_env *env, int32_t level, const char *fmt, ...) GDB_PRINTF(3, 4);
 
+/** ESPCTL_E_CANCELLED (with detail text) once the front-end asked to cancel, else 0. */
+int gdb_check_cancel(const struct gdb_env *env);
+
 /** Monotonic milliseconds from the host clock. */
 uint64_t gdb_now_ms(const struct gdb_env *env);
 

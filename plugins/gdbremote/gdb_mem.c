@@ -48,6 +48,9 @@ static int read_halted(struct gdb_target *t, uint64_t addr, uint8_t *buf, uint32
 {
     uint32_t chunk = gdb_target_read_chunk(t);
     while (len) {
+        int cancel = gdb_check_cancel(&t->env);
+        if (cancel)
+            return cancel;
         uint32_t n = len < chunk ? len : chunk;
         char packet[64];
         snprintf(packet, sizeof packet, "m%llx,%x", (unsigned long long)addr, n);
@@ -103,7 +106,7 @@ static int write_halted(struct gdb_target *t, uint64_t addr, const uint8_t *buf,
     if (t->binary_writes < 0 && !hex)
         return gdb_fail(&t->env, ESPCTL_E_NOMEM, "out of memory");
     int rc = 0;
-    while (len && rc == 0) {
+    while (rc == 0 && len && (rc = gdb_check_cancel(&t->env)) == 0) {
         uint32_t n;
         if (hex) {
             n = budget / 2 < len ? budget / 2 : len;
@@ -209,7 +212,7 @@ static int vflash_write(struct gdb_target *t, uint64_t addr, const uint8_t *data
 {
     int rc = vflash_check(t, "flash write", addr, len);
     uint32_t budget = t->packet_size > HEADER_ROOM + 2 ? t->packet_size - HEADER_ROOM : 2;
-    while (rc == 0 && len) {
+    while (rc == 0 && len && (rc = gdb_check_cancel(&t->env)) == 0) {
         uint32_t n = (uint32_t)gdb_rsp_fit(data, len, budget);
         char header[HEADER_ROOM];
         snprintf(header, sizeof header, "vFlashWrite:%llx:", (unsigned long long)addr);

@@ -264,6 +264,30 @@ PIN_AT(espctl_usb_id_info, vid, 16);
 PIN_AT(espctl_usb_id_info, pid, 18);
 PIN_AT(espctl_usb_id_info, flags, 20);
 
+/* espctl/plugin/ext/run_control.h */
+PIN_SIZE(espctl_run_control, 48);
+PIN_AT(espctl_run_control, hdr, 0);
+PIN_AT(espctl_run_control, flags, 8);
+PIN_AT(espctl_run_control, halt, 16);
+PIN_AT(espctl_run_control, resume, 24);
+PIN_AT(espctl_run_control, is_halted, 32);
+PIN_AT(espctl_run_control, reset_and_halt, 40);
+
+/* espctl/plugin/ext/flash_writer.h */
+PIN_SIZE(espctl_flash_region, 32);
+PIN_AT(espctl_flash_region, hdr, 0);
+PIN_AT(espctl_flash_region, start, 8);
+PIN_AT(espctl_flash_region, length, 16);
+PIN_AT(espctl_flash_region, block_size, 24);
+PIN_SIZE(espctl_flash_writer, 56);
+PIN_AT(espctl_flash_writer, hdr, 0);
+PIN_AT(espctl_flash_writer, flags, 8);
+PIN_AT(espctl_flash_writer, region_count, 16);
+PIN_AT(espctl_flash_writer, region, 24);
+PIN_AT(espctl_flash_writer, erase, 32);
+PIN_AT(espctl_flash_writer, write, 40);
+PIN_AT(espctl_flash_writer, done, 48);
+
 /* espctl/plugin/ext/image_format.h */
 PIN_SIZE(espctl_built_image, 40);
 PIN_AT(espctl_built_image, hdr, 0);

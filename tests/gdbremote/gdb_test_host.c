@@ -45,11 +45,7 @@ static const char *th_config_get(const struct espctl_host *host, const char *key
     return NULL;
 }
 
-static int32_t th_cancelled(const struct espctl_host *host)
-{
-    (void)host;
-    return 0;
-}
+static int32_t th_cancelled(const struct espctl_host *host) { return owner(host)->cancel; }
 
 uint64_t gdb_test_now_ms(void)
 {

@@ -14,6 +14,8 @@ struct gdb_test_plugin {
     char last_error[512];
     /** NULL-terminated key/value pairs. */
     const char *const *config;
+    /** What host->cancelled reports. */
+    int32_t cancel;
     void *dl;
     const struct espctl_plugin_entry *entry;
     void *data;

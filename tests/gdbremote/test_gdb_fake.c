@@ -28,7 +28,7 @@ static const char *const bad_reset_config[] = {"gdbremote.timeout_ms", "2000",
 struct fx {
     struct gdb_test_plugin tp;
     struct fake_server server;
-    char selector[64];
+    char selector[128];
     void *probe;
 };
 
@@ -371,6 +371,13 @@ static void test_bmp_over_serial_port(void **state)
     uint8_t back[sizeof data];
     assert_int_equal(d->mem_read(f->probe, 0, FAKE_RAM_BASE, 32, back, sizeof back), 0);
     assert_memory_equal(back, data, sizeof data);
+    f->tp.cancel = 1;
+    expect_error(f, d->mem_read(f->probe, 0, FAKE_RAM_BASE, 32, back, sizeof back),
+                 ESPCTL_E_CANCELLED, "cancelled");
+    expect_error(f, d->mem_write(f->probe, 0, FAKE_RAM_BASE, 32, data, sizeof data),
+                 ESPCTL_E_CANCELLED, "cancelled");
+    f->tp.cancel = 0;
+    assert_int_equal(d->mem_read(f->probe, 0, FAKE_RAM_BASE, 32, back, 4), 0);
     d->close(f->probe);
     f->probe = NULL;
     fake_server_stop(&f->server);

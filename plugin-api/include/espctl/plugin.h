@@ -14,5 +14,7 @@
 #include "espctl/plugin/target.h"
 #include "espctl/plugin/chip.h"
 #include "espctl/plugin/ext/image_format.h"
+#include "espctl/plugin/ext/run_control.h"
+#include "espctl/plugin/ext/flash_writer.h"
 
 #endif /* ESPCTL_PLUGIN_H */

@@ -34,6 +34,8 @@ static const struct sim_region *checked_region(const struct sim_bus *bus, uint32
 
 int sim_bus_read(struct sim_bus *bus, uint32_t addr, unsigned size, uint32_t *val)
 {
+    if (bus->before_access)
+        bus->before_access(bus->before_access_ctx);
     const struct sim_region *r = checked_region(bus, addr, size);
     if (!r || !r->ops->read)
         return -1;
@@ -42,6 +44,8 @@ int sim_bus_read(struct sim_bus *bus, uint32_t addr, unsigned size, uint32_t *va
 
 int sim_bus_write(struct sim_bus *bus, uint32_t addr, unsigned size, uint32_t val)
 {
+    if (bus->before_access)
+        bus->before_access(bus->before_access_ctx);
     const struct sim_region *r = checked_region(bus, addr, size);
     if (!r || !r->ops->write)
         return -1;

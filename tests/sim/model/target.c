@@ -135,6 +135,7 @@ void sim_target_free(struct sim_target *t)
 {
     if (!t)
         return;
+    sim_rtt_producer_free(t->rtt);
     sim_flash_fini(&t->flash);
     sim_cortexm_fini(&t->core);
     free(t->sram);
@@ -147,6 +148,7 @@ void sim_target_system_reset(struct sim_target *t)
     t->flash.ops->reset(&t->flash);
     rcc_reset(t);
     sim_cortexm_reset(&t->core);
+    t->resets++;
 }
 
 void sim_target_round_trip(struct sim_target *t, uint64_t to_probe, uint64_t from_probe)
@@ -167,7 +169,7 @@ int sim_target_apply_faults(struct sim_target *t)
 json_t *sim_target_stats_json(const struct sim_target *t)
 {
     const struct sim_stats *s = &t->stats;
-    return json_pack("{s:s, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
                      "chip", t->chip->name,
                      "round_trips", (json_int_t)s->round_trips,
                      "bytes_to_probe", (json_int_t)s->bytes_to_probe,
@@ -183,4 +185,7 @@ json_t *sim_target_stats_json(const struct sim_target *t)
                      "double_words_programmed", (json_int_t)s->double_words_programmed,
                      "words_read", (json_int_t)s->words_read,
                      "words_written", (json_int_t)s->words_written);
+    if (o && t->rtt)
+        json_object_set_new(o, "rtt", sim_rtt_producer_stats_json(t->rtt));
+    return o;
 }

@@ -40,6 +40,8 @@ struct options {
     const char *flash_out;
     int once;
     int verbose;
+    const char *rtt_spec;
+    const char *rtt_addr;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -56,12 +58,15 @@ static void usage(FILE *f)
             "usage: espctl-sim stlink --chip NAME --port N [--listen 127.0.0.1]\n"
             "         [--identity v2j37|v3j7] [--latency-us U] [--byte-ns B] [--swd-khz K]\n"
             "         [--stats FILE] [--flash-in FILE] [--flash-out FILE] [--fault SPEC]... [--once]\n"
-            "         [--verbose]\n"
+            "         [--verbose] [--rtt-producer SPEC [--rtt-addr ADDR]]\n"
             "  --port 0 picks a free port; 'listening on 127.0.0.1:PORT' is printed on stdout.\n"
             "  --latency-us/--byte-ns: modelled cost per USB command round trip / per byte\n"
             "    (defaults: V2 1000 us + 822 ns/B, V3 250 us + 25 ns/B).\n"
             "  --swd-khz K: also charge each SWD transaction ~56 clock cycles at K kHz (default off).\n"
             "  --fault: drop-after=N, wait=N[@K], fault-at=ADDR, flash-err=KIND[@ADDR], wrp=FIRST-LAST\n"
+            "  --rtt-producer rate=BYTES_PER_S,mode=blocking|nonblocking[,bytes=N][,pattern=counter|lines]\n"
+            "    [,echo][,size=N][,down=N][,corrupt=pointer|size|count|offset]: play RTT firmware; the\n"
+            "    control block goes to --rtt-addr, else the one found in SRAM is used.\n"
             "chips:");
     for (unsigned i = 0; sim_chip_at(i); i++)
         fprintf(f, " %s", sim_chip_at(i)->name);
@@ -98,6 +103,7 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
         {"flash-in", required_argument, 0, 'I'}, {"flash-out", required_argument, 0, 'O'},
         {"fault", required_argument, 0, 'f'},    {"once", no_argument, 0, '1'},
         {"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
+        {"rtt-producer", required_argument, 0, 'R'}, {"rtt-addr", required_argument, 0, 'A'},
         {0, 0, 0, 0}};
     char err[256];
     long long v;
@@ -144,15 +150,44 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
             break;
         case '1': o->once = 1; break;
         case 'v': o->verbose = 1; break;
+        case 'R': o->rtt_spec = optarg; break;
+        case 'A': o->rtt_addr = optarg; break;
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return 2;
         }
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    if (o->rtt_addr && !o->rtt_spec)
+        return usage_error("%s", "--rtt-addr needs --rtt-producer");
     if (!o->chip || o->port < 0) {
         usage(stderr);
         return usage_error("%s", "--chip and --port are required");
+    }
+    return 0;
+}
+
+/* --rtt-producer / --rtt-addr: 0, or -1 with the message printed. */
+static int attach_rtt(const struct options *o, struct sim_target *t)
+{
+    struct sim_rtt_config rc;
+    char err[512];
+    if (sim_rtt_parse(&rc, o->rtt_spec, err, sizeof err)) {
+        fprintf(stderr, "espctl-sim stlink: --rtt-producer: %s\n", err);
+        return -1;
+    }
+    if (o->rtt_addr) {
+        long long v;
+        if (parse_long(o->rtt_addr, 0, 0xFFFFFFFFll, &v)) {
+            fprintf(stderr, "espctl-sim stlink: --rtt-addr: bad address '%s'\n", o->rtt_addr);
+            return -1;
+        }
+        rc.have_address = 1;
+        rc.address = (uint32_t)v;
+    }
+    if (!sim_rtt_producer_attach(t, &rc)) {
+        fprintf(stderr, "espctl-sim stlink: out of memory\n");
+        return -1;
     }
     return 0;
 }
@@ -317,6 +352,10 @@ int sim_stlink_main(int argc, char **argv)
     }
     sim_target_system_reset(t); /* boot from the loaded image */
     t->core.reset_st = false;
+    if (o.rtt_spec && attach_rtt(&o, t)) {
+        sim_target_free(t);
+        return 2;
+    }
 
     uint16_t port = 0;
     int lfd = open_listener(&o, &port);

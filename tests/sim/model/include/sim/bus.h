@@ -26,6 +26,10 @@ struct sim_region {
 struct sim_bus {
     struct sim_region regions[SIM_BUS_MAX_REGIONS];
     unsigned count;
+    /** Called before every access, e.g. by the RTT producer to catch up with the
+     *  virtual clock; NULL = none. */
+    void (*before_access)(void *ctx);
+    void *before_access_ctx;
 };
 
 /** Add a region. Returns 0, or -1 when the table is full. */

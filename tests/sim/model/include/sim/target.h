@@ -12,6 +12,7 @@
 #include "sim/dap.h"
 #include "sim/fault.h"
 #include "sim/flash.h"
+#include "sim/rtt_producer.h"
 
 /** Chip personality: everything that differs between parts. */
 struct sim_chip {
@@ -53,6 +54,10 @@ struct sim_target {
     uint8_t info[SIM_INFO_SIZE];
     uint32_t rcc[SIM_RCC_SIZE / 4];
     uint32_t dbgmcu_cr, dbgmcu_fz[3];
+    /** System resets so far (firmware models restart on each). */
+    uint64_t resets;
+    /** The RTT producer playing the firmware, or NULL (owned: freed with the target). */
+    struct sim_rtt_producer *rtt;
 };
 
 /** Create a powered-on target for @p chip. Returns NULL on out of memory. */
