@@ -193,7 +193,8 @@ static int decode_elements(struct reader *r, struct dm_value *v, uint32_t count,
     const struct dm_entry *e = nested_entry(r, index, "slice element format", at);
     if (!e)
         return -1;
-    /* Every element reads at least an enum tag or one argument byte, or renders nothing. */
+    /* Elements with arguments or an enum tag read bytes: a count beyond the frame means
+     * the frame is incomplete (or corrupt); it bounds the loop below. */
     if (count > r->size - r->pos && (e->bar_count || e->format.wire_count))
         return fail(r, DM_EOF, "slice of %u elements at frame offset %zu exceeds the frame", count, at);
     v->kind = VK_SLICE;

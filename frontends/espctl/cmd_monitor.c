@@ -124,6 +124,8 @@ static int parse(struct cli *cli, int argc, char **argv, struct monitor_cmd *c)
         return cli_usage_error(cli, monitor_help, "unexpected argument '%s'", argv[optind]);
     if (c->rtt && c->uart)
         return cli_usage_error(cli, monitor_help, "--rtt and --uart exclude each other");
+    if (c->mon.raw && cli->json)
+        return cli_usage_error(cli, monitor_help, "--raw and --json exclude each other");
     if (c->uart && (c->mon.elf || c->mon.rtt_address))
         return cli_usage_error(cli, monitor_help, "--elf and --rtt-addr are for RTT, not --uart");
     c->mon.mode = c->rtt ? ESPCTL_MONITOR_MODE_RTT : c->uart ? ESPCTL_MONITOR_MODE_UART

@@ -166,7 +166,7 @@ static int stream_pass(struct stream *s, uint32_t *pos)
     uint32_t off = *pos, blk_end = off;
     s->head = s->count = 0;
     s->failed = 0;
-    while (off < s->len || s->count) {
+    while ((!s->failed && off < s->len) || s->count) {
         int can_send = !s->failed && off < s->len && s->count < p->window;
         if (can_send) {
             struct pending *pd = &s->q[(s->head + s->count) % DAP_MAX_INFLIGHT_LIMIT];

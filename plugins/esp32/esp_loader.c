@@ -106,11 +106,21 @@ static int match_frame(struct esp_loader *l, uint8_t op, struct esp_reply *reply
         l->bad_frames++;
         return 0;
     }
+    size_t size = n - 8;
     if (f[1] != op) {
+        /* esptool's rule: a reply to another opcode with a failure status and error 0x05 is
+         * the ROM refusing the command we sent (older ROMs echo the previous opcode). */
+        if ((size == 4 || size == 2) && f[8] != 0 && f[9] == 0x05) {
+            reply->unsupported = 1;
+            reply->status = f[8];
+            reply->error = f[9];
+            reply->value = esp_le32(f + 4);
+            reply->data_len = 0;
+            return 1;
+        }
         l->discarded_frames++;
         return 0;
     }
-    size_t size = n - 8;
     /* espflash's rule: total lengths 10 and 26 carry 2 status bytes (stub), else 4 (ROM). */
     size_t status_len = (n == 10 || n == 26) ? 2 : 4;
     if (size < status_len) {
@@ -141,6 +151,9 @@ int esp_wait_reply(struct esp_loader *l, uint8_t op, uint32_t timeout_ms, struct
             else if (r == ESP_SLIP_FRAME && match_frame(l, op, reply)) {
                 if (reply->status == 0)
                     return 0;
+                if (reply->unsupported)
+                    return esp_fail(&l->env, ESPCTL_E_NOT_SUPPORTED, "%s: the chip does not support this command (error 0x05)",
+                                    esp_op_name(op));
                 return esp_fail(&l->env, ESPCTL_E_TARGET, "%s failed: chip reported status %u, error 0x%02x (%s)",
                                 esp_op_name(op), reply->status, reply->error, esp_rom_error_text(reply->error));
             }

@@ -42,6 +42,9 @@ struct esp_reply {
     uint8_t data[80];
     size_t data_len;
     uint8_t status, error;
+    /** The ROM answered "unsupported command": a failure reply carrying another opcode
+     * (the ESP32 ROM echoes the previous command's) with error 0x05. */
+    int unsupported;
 };
 
 struct esp_loader {

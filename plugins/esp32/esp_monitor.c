@@ -6,10 +6,17 @@ int esp_monitor_open(struct esp_session *s, uint32_t baud, uint32_t flags)
 {
     if (!baud)
         baud = s->monitor_baud;
-    if (s->before != ESP_BEFORE_NO_RESET && s->before != ESP_BEFORE_NO_RESET_NO_SYNC) {
-        int rc = esp_session_hard_reset(s); /* restart into the app, from the loader or not */
+    if (s->connected) {
+        /* leave the loader: the configured after action (hard reset, soft without RTS) */
+        enum esp_after keep = s->after;
+        if (s->after == ESP_AFTER_NO_RESET)
+            s->after = ESP_AFTER_HARD;
+        int rc = esp_session_after(s);
+        s->after = keep;
         if (rc)
             return esp_fail(&s->env, rc, "monitor: reset: %s", esp_last_error());
+    } else if (s->before != ESP_BEFORE_NO_RESET && s->before != ESP_BEFORE_NO_RESET_NO_SYNC) {
+        esp_session_hard_reset(s); /* restart the app to show its boot; without RTS it just runs on */
     }
     s->connected = 0; /* the chip runs the app now */
     int rc = esp_port_set_baud(&s->env, s->port, baud);

@@ -32,18 +32,8 @@ void esp_session_close(struct esp_session *s)
 {
     if (!s)
         return;
-    if (s->connected && !s->failed && !s->monitoring) {
-        int rc = 0;
-        switch (s->after) {
-        case ESP_AFTER_HARD: rc = esp_session_hard_reset(s); break;
-        case ESP_AFTER_SOFT: rc = esp_session_soft_reset(s); break;
-        case ESP_AFTER_WATCHDOG: rc = esp_session_watchdog_reset(s); break;
-        case ESP_AFTER_NO_RESET: break;
-        }
-        if (rc)
-            esp_log(&s->env, ESPCTL_LOG_WARN, "after-flash %s reset failed: %s", esp_after_name(s->after),
-                    esp_last_error());
-    }
+    if (s->connected && !s->failed && !s->monitoring && esp_session_after(s))
+        esp_log(&s->env, ESPCTL_LOG_WARN, "after-flash %s reset failed: %s", esp_after_name(s->after), esp_last_error());
     esp_loader_fini(&s->loader);
     esp_port_close(s->port);
     free(s);
@@ -230,7 +220,7 @@ static int detect_chip(struct esp_session *s)
             return esp_fail(&s->env, ESPCTL_E_NOT_SUPPORTED, "connect: GET_SECURITY_INFO reports chip id %u, which this plugin does not know", id);
         if (esp_le32(r.data) & 0x4)
             esp_log(&s->env, ESPCTL_LOG_WARN, "%s is in Secure Download Mode", chip->pretty);
-    } else if (rc && rc != ESPCTL_E_TARGET && rc != ESPCTL_E_TIMEOUT) {
+    } else if (rc && rc != ESPCTL_E_TARGET && rc != ESPCTL_E_TIMEOUT && rc != ESPCTL_E_NOT_SUPPORTED) {
         return rc;
     }
     if (!chip) { /* ESP32 (no GET_SECURITY_INFO) and ESP32-S2 (no chip id in it) */
@@ -315,13 +305,9 @@ int esp_session_connect(struct esp_session *s)
 
 int esp_session_hard_reset(struct esp_session *s)
 {
-    if (s->port->is_socket) {
+    if (s->port->is_socket || esp_port_set_rts(s->port, 1)) {
         lines_unsupported(s);
-        return 0;
-    }
-    if (esp_port_set_rts(s->port, 1)) {
-        lines_unsupported(s);
-        return 0;
+        return ESPCTL_E_NOT_SUPPORTED;
     }
     int usb = s->before == ESP_BEFORE_USB;
     int rc = esp_sleep_ms(&s->env, usb ? 200 : 100);
@@ -380,4 +366,26 @@ int esp_session_watchdog_reset(struct esp_session *s)
             return esp_fail(&s->env, rc, "reset: WRITE_REG 0x%08x for the watchdog reset: %s", writes[i][0], esp_last_error());
     }
     return 0;
+}
+
+int esp_session_after(struct esp_session *s)
+{
+    int rc = 0;
+    switch (s->after) {
+    case ESP_AFTER_HARD:
+        rc = esp_session_hard_reset(s);
+        if (rc == ESPCTL_E_NOT_SUPPORTED && s->connected) {
+            esp_log(&s->env, ESPCTL_LOG_INFO, "no RTS line on %s: leaving the loader with a soft reset instead", s->port->name);
+            rc = esp_session_soft_reset(s);
+        } else if (rc == ESPCTL_E_NOT_SUPPORTED) {
+            rc = 0;
+        }
+        break;
+    case ESP_AFTER_SOFT: rc = s->connected ? esp_session_soft_reset(s) : 0; break;
+    case ESP_AFTER_WATCHDOG: rc = s->connected ? esp_session_watchdog_reset(s) : 0; break;
+    case ESP_AFTER_NO_RESET: return 0;
+    }
+    if (!rc)
+        s->connected = 0; /* the app runs now; a later operation reconnects */
+    return rc;
 }

@@ -32,7 +32,7 @@ struct esp_session {
 
 /** Opens the port; no bytes are exchanged yet (connecting is lazy). */
 int esp_session_open(const struct esp_env *env, const char *port, struct esp_session **out);
-/** Runs the "after" action when connected and nothing failed, closes the port, frees. */
+/** Runs esp_session_after when connected and nothing failed, closes the port, frees. */
 void esp_session_close(struct esp_session *s);
 /** Resets into the loader (per s->before), syncs, detects the chip, attaches the SPI flash
  * and changes the baud rate. No-op when already connected. Errors name stage "connect". */
@@ -40,7 +40,13 @@ int esp_session_connect(struct esp_session *s);
 /** One command, retried (3 attempts) on timeouts and frame/checksum damage; for idempotent commands. */
 int esp_session_command(struct esp_session *s, uint8_t op, const uint8_t *data, size_t len,
                         uint32_t timeout_ms, struct esp_reply *r);
-/** The "after" actions. */
+/**
+ * The configured "after" action (hard: RTS pulse, falling back to a soft reset when the
+ * port has no control lines and the loader is connected; soft; watchdog; no-reset).
+ * Afterwards the session is no longer connected (the app runs).
+ */
+int esp_session_after(struct esp_session *s);
+/** The "after" actions; hard_reset is ESPCTL_E_NOT_SUPPORTED without an RTS line. */
 int esp_session_hard_reset(struct esp_session *s);
 int esp_session_soft_reset(struct esp_session *s);
 int esp_session_watchdog_reset(struct esp_session *s);

@@ -187,7 +187,8 @@ static int t_reset(void *session, int32_t kind)
     int rc;
     switch (kind) {
     case ESPCTL_RESET_HW_PULSE:
-        rc = esp_session_hard_reset(s);
+        if ((rc = esp_session_hard_reset(s)))
+            rc = esp_fail(&s->env, rc, "reset: %s has no RTS line to pulse EN", s->port->name);
         break;
     case ESPCTL_RESET_HW_ASSERT:
         rc = esp_port_set_rts(s->port, 1) ? esp_fail(&s->env, ESPCTL_E_NOT_SUPPORTED, "reset: %s has no RTS line", s->port->name) : 0;
@@ -196,9 +197,10 @@ static int t_reset(void *session, int32_t kind)
         rc = esp_port_set_rts(s->port, 0) ? esp_fail(&s->env, ESPCTL_E_NOT_SUPPORTED, "reset: %s has no RTS line", s->port->name) : 0;
         break;
     case ESPCTL_RESET_SYSTEM:
+        /* "reset and run": the session's after action (default hard, soft without RTS). */
         rc = esp_session_connect(s);
         if (!rc)
-            rc = s->after == ESP_AFTER_WATCHDOG ? esp_session_watchdog_reset(s) : esp_session_soft_reset(s);
+            rc = esp_session_after(s);
         break;
     default:
         return esp_fail(&s->env, ESPCTL_E_INVAL, "reset: unknown reset kind %d", kind);

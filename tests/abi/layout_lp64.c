@@ -4,6 +4,7 @@
  * compatibility: only appending members (and growing struct_size) is allowed.
  */
 #include "espctl/espctl.h"
+#include "espctl/defmt.h"
 #include "espctl/plugin.h"
 
 #include <assert.h>
@@ -263,6 +264,18 @@ PIN_AT(espctl_usb_id_info, driver, 8);
 PIN_AT(espctl_usb_id_info, vid, 16);
 PIN_AT(espctl_usb_id_info, pid, 18);
 PIN_AT(espctl_usb_id_info, flags, 20);
+
+/* espctl/defmt.h */
+PIN_SIZE(espctl_defmt_frame, 56);
+PIN_AT(espctl_defmt_frame, hdr, 0);
+PIN_AT(espctl_defmt_frame, status, 8);
+PIN_AT(espctl_defmt_frame, level, 12);
+PIN_AT(espctl_defmt_frame, index, 16);
+PIN_AT(espctl_defmt_frame, flags, 20);
+PIN_AT(espctl_defmt_frame, timestamp, 24);
+PIN_AT(espctl_defmt_frame, text, 32);
+PIN_AT(espctl_defmt_frame, raw, 40);
+PIN_AT(espctl_defmt_frame, raw_size, 48);
 
 /* espctl/plugin/ext/run_control.h */
 PIN_SIZE(espctl_run_control, 48);

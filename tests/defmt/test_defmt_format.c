@@ -6,10 +6,24 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+
+/* The frame struct is ABI: pin its LP64 layout (members may only be appended). */
+#if UINTPTR_MAX == 0xffffffffffffffff
+_Static_assert(sizeof(struct espctl_defmt_frame) == 56, "espctl_defmt_frame size");
+_Static_assert(offsetof(struct espctl_defmt_frame, status) == 8, "status");
+_Static_assert(offsetof(struct espctl_defmt_frame, level) == 12, "level");
+_Static_assert(offsetof(struct espctl_defmt_frame, index) == 16, "index");
+_Static_assert(offsetof(struct espctl_defmt_frame, flags) == 20, "flags");
+_Static_assert(offsetof(struct espctl_defmt_frame, timestamp) == 24, "timestamp");
+_Static_assert(offsetof(struct espctl_defmt_frame, text) == 32, "text");
+_Static_assert(offsetof(struct espctl_defmt_frame, raw) == 40, "raw");
+_Static_assert(offsetof(struct espctl_defmt_frame, raw_size) == 48, "raw_size");
+#endif
 
 static espctl_defmt *dec;
 
@@ -55,6 +69,10 @@ static int setup(void **state)
     test_elf_defmt(&e, 45, "defmt_info", "bits ascii {=0..16:a}");
     test_elf_defmt(&e, 46, "defmt_info", "array={=[?; 2]} display={=__internal_Display}");
     test_elf_defmt(&e, 47, "defmt_info", "bin u16 {=u16:#018b} oct {=u8:o} iso {=u64:iso8601ms}");
+    test_elf_defmt(&e, 48, "defmt_info", "u128={=u128} i128={=i128} i128x={=i128:x}");
+    test_elf_defmt(&e, 49, "defmt_info", "seq={=__internal_FormatSequence} ascii={=[?]:a}");
+    test_elf_defmt(&e, 50, "defmt_info", "bad utf8 {=str}");
+    test_elf_defmt(&e, 51, "defmt_info", "unknown hint {=u8:zz} dbg {=u8:?} {=f32}");
     test_elf_symbol(&e, "_SEGGER_RTT", 0x20000000, 64, TE_DATA);
     dec = open_decoder(&e);
     test_elf_free(&e);
@@ -83,7 +101,7 @@ static void test_table(void **state)
     (void)state;
     assert_int_equal(espctl_defmt_version(dec), 4);
     assert_int_equal(espctl_defmt_encoding(dec), ESPCTL_DEFMT_RZCOBS);
-    assert_int_equal(espctl_defmt_table_size(dec), 33);
+    assert_int_equal(espctl_defmt_table_size(dec), 37);
 }
 
 static void test_unsigned(void **state)
@@ -293,6 +311,48 @@ static void test_enums_and_slices(void **state)
     assert_string_equal(one(&w), "array=[Some(4), None] display=ok");
 }
 
+static void test_wide_sequences_and_errors(void **state)
+{
+    (void)state;
+    struct wire w = {.len = 0};
+    wire_u16(&w, 48);
+    for (int i = 0; i < 16; i++)
+        wire_u8(&w, 0xff);
+    for (int i = 0; i < 16; i++)
+        wire_u8(&w, 0xff);
+    wire_u64(&w, (uint64_t)-16);
+    wire_u64(&w, UINT64_MAX);
+    assert_string_equal(one(&w), "u128=340282366920938463463374607431768211455 i128=-1 "
+                                 "i128x=fffffffffffffffffffffffffffffff0");
+    wire_reset(&w);
+    wire_u16(&w, 49);
+    wire_u16(&w, 1);
+    wire_u8(&w, 4);
+    wire_u16(&w, 3);
+    wire_str(&w, "-x-");
+    wire_u16(&w, 0);
+    wire_u32(&w, 2);
+    wire_u16(&w, 1);
+    wire_u8(&w, 'o');
+    wire_u8(&w, 'k');
+    assert_string_equal(one(&w), "seq=4-x- ascii=b\"ok\"");
+    wire_reset(&w);
+    wire_u16(&w, 51);
+    wire_u8(&w, 9);
+    wire_u8(&w, 10);
+    wire_f32(&w, -0.0f);
+    assert_string_equal(one(&w), "unknown hint 9 dbg 10 -0.0");
+
+    struct capture c = {.count = 0};
+    wire_reset(&w);
+    wire_u16(&w, 50);
+    wire_u32(&w, 2);
+    wire_bytes(&w, "\xc3\x28", 2);
+    const struct captured *f = decode_frame(dec, &w, &c);
+    assert_int_equal(f->status, ESPCTL_E_FORMAT);
+    assert_non_null(strstr(f->text, "str argument at frame offset 6 is not valid UTF-8"));
+}
+
 static void test_levels(void **state)
 {
     (void)state;
@@ -336,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_nested_formats),
         cmocka_unit_test(test_istr_indices_braces_debug),
         cmocka_unit_test(test_enums_and_slices),
+        cmocka_unit_test(test_wide_sequences_and_errors),
         cmocka_unit_test(test_levels),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

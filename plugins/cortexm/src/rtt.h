@@ -2,7 +2,7 @@
  * SEGGER RTT, host side, over struct espctl_target_mem: find the control block,
  * validate it against the chip's RAM regions, read one up channel (the host writes
  * only RdOff) and write the down channel of the same number (the host writes only
- * WrOff), while the core runs. See docs/decisions/0501-rtt-monitor.md.
+ * WrOff), while the core runs. See docs/decisions/0510-rtt-monitor.md.
  *
  * Control block (32-bit target): "SEGGER RTT" id padded to 16 bytes,
  * MaxNumUpBuffers, MaxNumDownBuffers, then that many 24-byte descriptors up and down:
