@@ -127,6 +127,7 @@ static void test_flash_over_tcp_then_skip(void **state)
     long long defl = sim_command_count(&f->sim, 0x11);
     assert_true(defl > 0);
     assert_int_equal(sim_command_count(&f->sim, 0x03), 0);    /* compressed, not plain */
+    assert_int_equal(sim_command_count(&f->sim, 0x04), 1);    /* after=hard without RTS: soft reset */
     assert_true(sim_command_count(&f->sim, 0x13) >= 2);       /* skip check + verify */
     assert_int_equal(fake_host_count(&f->host, ESPCTL_EVENT_STAGE_END, "verify"), 1);
     assert_true(fake_host_count(&f->host, ESPCTL_EVENT_PROGRESS, "program") > 10);

@@ -141,6 +141,9 @@ usage)
     expect_err "--rtt and --uart exclude each other"
     espctl monitor --channel 300
     expect_rc 2
+    espctl monitor --raw --json
+    expect_rc 2
+    expect_err "--raw and --json exclude each other"
     espctl flash x.tar.gz --duration 3
     expect_rc 2
     expect_err "--duration needs --monitor"
