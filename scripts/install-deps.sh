@@ -14,6 +14,7 @@ TEST_PACKAGES=(
   valgrind
   openocd qemu-system-arm
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi gdb-multiarch
+  gcc-riscv64-unknown-elf
   umockdev libumockdev-dev
   clang libclang-rt-14-dev
   python3 python3-jsonschema

@@ -7,6 +7,8 @@
 #include "internal.h"
 #include "sign.h"
 
+#include "espctl/plugin/ext/image_format.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -34,6 +36,8 @@ struct create_job {
     char *sbom;
     size_t sbom_size;
     EVP_PKEY *key;
+    const char *esp_chip;             /* ESP chip: the esp32 plugin builds the image */
+    struct bundle_esp_image esp;
     char out_path[ESPCTL_PATH_SIZE];
     char project[256];
     char ref[64];
@@ -45,6 +49,7 @@ struct create_job {
 static void job_release(struct create_job *j)
 {
     core_elf_release(&j->image);
+    bundle_esp_release(&j->esp);
     free(j->elf);
     free(j->build_meta);
     free(j->sbom);
@@ -53,10 +58,10 @@ static void job_release(struct create_job *j)
 
 static int check_chip(struct create_job *j, const char *name)
 {
-    if (core_chip_is_esp(name))
-        return core_error(ESPCTL_E_INVAL,
-                          "target \"%s\": rule cortexm-target: ESP targets need the esp32 plugin's image "
-                          "builder (not available yet)", name);
+    if (core_chip_is_esp(name)) {
+        j->esp_chip = name;
+        return 0;
+    }
     j->chip = core_chip_find(name);
     if (j->chip)
         return 0;
@@ -85,7 +90,7 @@ static int read_build_meta(struct create_job *j, const char *path)
     return 0;
 }
 
-static int read_elf(struct create_job *j, const char *path)
+static int read_elf(struct create_job *j, const char *path, const struct espctl_bundle_create_options *o)
 {
     struct stat st;
     if (stat(path, &st) != 0)
@@ -109,6 +114,8 @@ static int read_elf(struct create_job *j, const char *path)
     int rc = bundle_read_file(path, CORE_ELF_MAX_SIZE, "elf-size", &j->elf, &j->elf_size);
     if (rc)
         return rc;
+    if (j->esp_chip)
+        return bundle_esp_build(j->ctx, j->esp_chip, j->elf, j->elf_size, o, &j->esp);
     rc = core_elf_parse(&j->image, j->elf, j->elf_size, path, ESPCTL_BUNDLE_MAX_BIN);
     if (rc)
         return rc;
@@ -207,7 +214,7 @@ static int prepare(struct create_job *j, const struct espctl_bundle_create_optio
     if ((rc = bundle_sbom_build(o->dependencies_path, j->project, &j->sbom, &j->sbom_size)))
         return rc;
     core_stage_begin(j->ctx, "read-elf", 0);
-    rc = read_elf(j, o->elf_path);
+    rc = read_elf(j, o->elf_path, o);
     if (!rc)
         core_progress(j->ctx, "read-elf", j->elf_size, j->elf_size, ESPCTL_NO_ADDRESS);
     core_stage_end(j->ctx, "read-elf", rc);
@@ -246,6 +253,43 @@ static int progress_write(void *user, const void *data, size_t size)
     return rc;
 }
 
+static int finish_bundle(struct create_job *j, struct core_tar_writer *w, int rc,
+                         const struct core_manifest_input *in, int *is_signed);
+
+/* ESP bundles: firmware.bin is the merged image the esp32 plugin built; no HEX. */
+static int write_bundle_esp(struct create_job *j, struct core_tar_writer *w, int *is_signed)
+{
+    const struct espctl_segment *seg = &j->esp.image->segments[0];
+    struct core_manifest_file files[3];
+    char sha[3][CORE_SHA256_HEX];
+    unsigned char md[32];
+    core_stage_begin(j->ctx, "convert", seg->size);
+    int rc = core_tar_add(w, ESPCTL_BUNDLE_BIN, seg->data, (size_t)seg->size, md);
+    if (!rc)
+        core_sha256_hex(md, sha[0]);
+    files[0] = (struct core_manifest_file){ESPCTL_BUNDLE_BIN, seg->size, sha[0]};
+    if (!rc && !(rc = core_tar_add(w, ESPCTL_BUNDLE_ELF, j->elf, j->elf_size, md)))
+        core_sha256_hex(md, sha[1]);
+    files[1] = (struct core_manifest_file){ESPCTL_BUNDLE_ELF, j->elf_size, sha[1]};
+    EVP_Digest(j->sbom, j->sbom_size, md, NULL, EVP_sha256(), NULL);
+    core_sha256_hex(md, sha[2]);
+    files[2] = (struct core_manifest_file){ESPCTL_BUNDLE_SBOM, j->sbom_size, sha[2]};
+    if (!rc)
+        core_progress(j->ctx, "convert", seg->size, seg->size, ESPCTL_NO_ADDRESS);
+    core_stage_end(j->ctx, "convert", rc);
+    const char *idf_version = NULL;
+    json_t *build = j->esp.image->build_json ? json_loads(j->esp.image->build_json, 0, NULL) : NULL;
+    if (json_is_string(json_object_get(build, "idf_version")))
+        idf_version = json_string_value(json_object_get(build, "idf_version"));
+    struct core_manifest_input in = {
+        .job_id = j->job_id, .project = j->project, .ref = j->ref, .chip = j->esp_chip,
+        .created_at = j->created_at, .build_meta = j->build_meta, .image_offset = seg->address,
+        .files = files, .file_count = 3, .target_json = j->esp.image->target_json, .idf_version = idf_version};
+    rc = finish_bundle(j, w, rc, &in, is_signed);
+    json_decref(build);
+    return rc;
+}
+
 static int write_bundle(struct create_job *j, int fd, int *is_signed)
 {
     struct core_tar_writer *w = NULL;
@@ -257,6 +301,8 @@ static int write_bundle(struct create_job *j, int fd, int *is_signed)
     unsigned char md[32];
     struct progress_sink sink = {.job = j, .w = w, .total = j->image.span + j->hex_size};
 
+    if (j->esp_chip)
+        return write_bundle_esp(j, w, is_signed);
     core_stage_begin(j->ctx, "convert", sink.total);
     rc = core_tar_begin(w, ESPCTL_BUNDLE_BIN, j->image.span);
     if (!rc)
@@ -283,15 +329,22 @@ static int write_bundle(struct create_job *j, int fd, int *is_signed)
         core_progress(j->ctx, "convert", sink.done, sink.total, ESPCTL_NO_ADDRESS);
     core_stage_end(j->ctx, "convert", rc);
 
+    struct core_manifest_input in = {
+        .job_id = j->job_id, .project = j->project, .ref = j->ref, .chip = j->chip->name,
+        .probe_rs_chip = j->chip->probe_rs_chip, .created_at = j->created_at,
+        .build_meta = j->build_meta, .image_offset = j->image.base, .files = files, .file_count = 4};
+    return finish_bundle(j, w, rc, &in, is_signed);
+}
+
+/* Manifest, signature and sbom members, then close (or abort on rc). */
+static int finish_bundle(struct create_job *j, struct core_tar_writer *w, int rc,
+                         const struct core_manifest_input *in, int *is_signed)
+{
+    unsigned char md[32];
     char *manifest = NULL, *sig = NULL;
     size_t manifest_size = 0, sig_size = 0;
-    if (!rc) {
-        struct core_manifest_input in = {
-            .job_id = j->job_id, .project = j->project, .ref = j->ref, .chip = j->chip->name,
-            .probe_rs_chip = j->chip->probe_rs_chip, .created_at = j->created_at,
-            .build_meta = j->build_meta, .image_offset = j->image.base, .files = files, .file_count = 4};
-        rc = core_manifest_build(&in, &manifest, &manifest_size);
-    }
+    if (!rc)
+        rc = core_manifest_build(in, &manifest, &manifest_size);
     if (!rc && j->key) {
         core_stage_begin(j->ctx, "sign", manifest_size);
         rc = core_sign_member(j->key, manifest, manifest_size, &sig, &sig_size);
@@ -352,8 +405,8 @@ ESPCTL_API int espctl_bundle_create(espctl_ctx *ctx, const struct espctl_bundle_
         memset(&full, 0, sizeof full);
         snprintf(full.path, sizeof full.path, "%s", j->out_path);
         full.is_signed = is_signed;
-        full.image_size = j->image.span;
-        full.image_address = j->image.base;
+        full.image_size = j->esp_chip ? j->esp.image->segments[0].size : j->image.span;
+        full.image_address = j->esp_chip ? j->esp.image->segments[0].address : j->image.base;
         struct stat st;
         full.bundle_size = stat(j->out_path, &st) == 0 ? (uint64_t)st.st_size : 0;
         struct espctl_abi_hdr keep = result->hdr;

@@ -52,6 +52,24 @@ unsigned bundle_threads(void);
 #define BUNDLE_GZIP_LEVEL 6
 #define BUNDLE_GZIP_LEVEL_HEX 4
 
+/* bundle_esp.c */
+
+struct espctl_image_format;
+struct espctl_built_image;
+
+/** An ESP image built by the esp32 plugin's image format (one segment: the merged image). */
+struct bundle_esp_image {
+    const struct espctl_image_format *fmt;
+    void *target_data;
+    struct espctl_built_image *image;
+};
+
+/** Build the ESP image of `elf` for `chip` through the loaded esp32 flash target's
+ * "espctl.image-format/1" extension, with the ESP fields of `o` as its options. */
+int bundle_esp_build(espctl_ctx *ctx, const char *chip, const uint8_t *elf, size_t size,
+                     const struct espctl_bundle_create_options *o, struct bundle_esp_image *out);
+void bundle_esp_release(struct bundle_esp_image *e);
+
 /* bundle_sbom.c */
 
 /** sbom.json text; deps_json is NULL or the text of an array of {name, version[, purl]}. */

@@ -345,7 +345,8 @@ int core_manifest_build(const struct core_manifest_input *in, char **out, size_t
         "schema_version", 1,
         "build", "job_id", in->job_id, "project", in->project, "ref", in->ref, "idf_version",
         "target", in->chip, "created_at", in->created_at,
-        "target", "kind", "cortexm", "chip", in->chip, "probe_rs_chip", in->probe_rs_chip, "elf",
+        "target", "kind", "cortexm", "chip", in->chip, "probe_rs_chip",
+        in->probe_rs_chip ? in->probe_rs_chip : in->chip, "elf",
         ESPCTL_BUNDLE_ELF,
         "flash", "segments", "offset", (json_int_t)in->image_offset, "file", bin->path, "size",
         (json_int_t)bin->size, "sha256", bin->sha256,
@@ -356,6 +357,17 @@ int core_manifest_build(const struct core_manifest_input *in, char **out, size_t
         "signature", "file", ESPCTL_BUNDLE_SIGNATURE, "algorithm", "ed25519");
     if (!root)
         return core_error(ESPCTL_E_INVAL, M ": could not build the manifest (a field is not valid UTF-8?)");
+    if (in->target_json) {
+        json_t *target = json_loads(in->target_json, 0, NULL);
+        if (!json_is_object(target)) {
+            json_decref(target);
+            json_decref(root);
+            return core_error(ESPCTL_E_INVAL, M ": the image format's target object is not JSON");
+        }
+        json_object_set_new(root, "target", target);
+    }
+    if (in->idf_version)
+        json_object_set_new(json_object_get(root, "build"), "idf_version", json_string(in->idf_version));
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
     json_decref(root);
     if (!text)

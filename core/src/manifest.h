@@ -44,12 +44,16 @@ struct core_manifest {
 int core_manifest_parse(struct core_manifest *m, const char *data, size_t size);
 void core_manifest_release(struct core_manifest *m);
 
-/** What core_manifest_build needs for a cortexm bundle. */
+/** What core_manifest_build needs for a cortexm (or, with target_json, esp32) bundle. */
 struct core_manifest_input {
     const char *job_id, *project, *ref, *chip, *probe_rs_chip, *created_at, *build_meta;
     uint64_t image_offset;
     const struct core_manifest_file *files; /* bin, elf, hex, sbom — any order */
     size_t file_count;
+    /** ESP bundles: the target object as JSON text (from the esp32 plugin's image
+     * format) replacing the cortexm one, and build.idf_version; NULL otherwise. */
+    const char *target_json;
+    const char *idf_version;
 };
 
 /** Serialise (sorted keys, 2-space indent, trailing newline); *out is malloc'd. */

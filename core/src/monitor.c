@@ -136,9 +136,7 @@ static int open_with(espctl_flash_session *s, const struct espctl_monitor_option
         .rtt_timeout_ms = o->rtt_timeout_ms,
     };
     espctl_clear_error();
-    core_stage_begin(s->ctx, "monitor", 0);
     rc = vt(s)->monitor_open(s->handle, &p);
-    core_stage_end(s->ctx, "monitor", rc);
     if (rc) {
         free(m);
         const char *detail = espctl_last_error();

@@ -44,6 +44,58 @@ static int open_bundle(struct cli *cli, const char *path, espctl_ctx **ctx, espc
     return err == ESPCTL_E_INTEGRITY || err == ESPCTL_E_FORMAT ? CLI_EXIT_FAILURE : rc;
 }
 
+/* ESP bundles: the esp32 plugin's description of each segment's image. */
+static void describe_images(struct cli *cli, espctl_ctx *ctx, const espctl_bundle *b,
+                            const struct espctl_bundle_info *info)
+{
+    json_t *images = json_array();
+    for (uint32_t i = 0; i < info->segment_count; i++) {
+        char *text = NULL;
+        if (espctl_bundle_describe_segment(ctx, b, i, &text) != ESPCTL_OK) {
+            if (!cli->json)
+                fprintf(cli->out, "image       segment %u: %s\n", i, espctl_last_error());
+            continue;
+        }
+        json_t *d = json_loads(text, 0, NULL);
+        espctl_bundle_text_free(text);
+        if (!d)
+            continue;
+        if (!cli->json) {
+            json_t *app = json_object_get(d, "app");
+            if (!json_is_object(app))
+                app = json_object_get(d, "image");
+            fprintf(cli->out, "image       %s, chip %s, entry %s\n", json_string_value(json_object_get(d, "format")),
+                    json_string_value(json_object_get(d, "chip")) ? json_string_value(json_object_get(d, "chip")) : "?",
+                    json_string_value(json_object_get(d, "entry")) ? json_string_value(json_object_get(d, "entry")) : "?");
+            json_t *boot = json_object_get(d, "bootloader");
+            if (json_is_object(boot))
+                fprintf(cli->out, "  bootloader  0x%05llx %6lld bytes, sha256 %s\n",
+                        (unsigned long long)json_integer_value(json_object_get(boot, "offset")),
+                        json_integer_value(json_object_get(boot, "size")), json_string_value(json_object_get(boot, "sha256")));
+            size_t k;
+            json_t *p;
+            json_array_foreach(json_object_get(d, "partition_table"), k, p)
+                fprintf(cli->out, "  partition   %-16s 0x%06llx %8lld bytes\n", json_string_value(json_object_get(p, "label")),
+                        (unsigned long long)json_integer_value(json_object_get(p, "offset")),
+                        json_integer_value(json_object_get(p, "size")));
+            if (json_is_object(app))
+                fprintf(cli->out, "  app         0x%05llx %6lld bytes, %s %s %s, checksum %s, sha256 %s\n",
+                        (unsigned long long)json_integer_value(json_object_get(app, "offset")),
+                        json_integer_value(json_object_get(app, "size")),
+                        json_string_value(json_object_get(app, "flash_mode")) ? json_string_value(json_object_get(app, "flash_mode")) : "?",
+                        json_string_value(json_object_get(app, "flash_freq")) ? json_string_value(json_object_get(app, "flash_freq")) : "?",
+                        json_string_value(json_object_get(app, "flash_size")) ? json_string_value(json_object_get(app, "flash_size")) : "?",
+                        json_is_true(json_object_get(app, "checksum_ok")) ? "ok" : "BAD",
+                        json_string_value(json_object_get(app, "sha256")));
+            json_array_foreach(json_object_get(d, "segments"), k, p)
+                fprintf(cli->out, "  segment     %s %8lld bytes %s\n", json_string_value(json_object_get(p, "address")),
+                        json_integer_value(json_object_get(p, "size")), json_string_value(json_object_get(p, "kind")));
+        }
+        json_array_append_new(images, d);
+    }
+    cli_result_set(cli, "images", images);
+}
+
 static int do_inspect(struct cli *cli, const char *path)
 {
     espctl_ctx *ctx;
@@ -89,6 +141,8 @@ static int do_inspect(struct cli *cli, const char *path)
         cli_table_print(table, cli->out);
     }
     cli_table_free(table);
+    if (info.target_kind && strcmp(info.target_kind, "esp32") == 0)
+        describe_images(cli, ctx, b, &info);
     cli_result_set(cli, "manifest", manifest);
     cli_result_set(cli, "members", members);
     cli_result_set(cli, "signed", json_boolean(info.has_signature));

@@ -7,7 +7,8 @@
 #include <string.h>
 
 static const char flash_help[] =
-    "usage: espctl flash BUNDLE [--probe P] [--chip NAME] [--no-verify] [--json]\n"
+    "usage: espctl flash BUNDLE [--probe P] [--chip NAME] [--port P [--baud B]] [--no-verify]\n"
+    "                    [--json]\n"
     "                    [--monitor [--duration S]]\n"
     "\n"
     "Open BUNDLE (flash_bundle.tar.gz), check every member's hash and the manifest's\n"
@@ -18,6 +19,8 @@ static const char flash_help[] =
     "\n"
     "options:\n"
     TARGET_OPTIONS_HELP
+    "      --port P    ESP: serial port (/dev/ttyUSB0) or socket://HOST:PORT (default: config esp32.port)\n"
+    "      --baud B    ESP: baud rate for flashing (default 460800; the ROM starts at 115200)\n"
     "      --no-verify skip the read-back verification\n"
     "      --monitor   then show the target's output (see espctl monitor) until Ctrl-C\n"
     "      --duration S  with --monitor: stop monitoring after S seconds\n"
@@ -29,6 +32,8 @@ static const char flash_help[] =
 
 #define OPT_NO_VERIFY 0x2101
 #define OPT_MONITOR 0x2102
+#define OPT_PORT 0x2103
+#define OPT_BAUD 0x2104
 
 int cmd_flash(struct cli *cli, int argc, char **argv)
 {
@@ -36,11 +41,15 @@ int cmd_flash(struct cli *cli, int argc, char **argv)
         CLI_COMMON_LONGOPTS, TARGET_LONGOPTS,
         {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
         {"monitor", no_argument, NULL, OPT_MONITOR},
+        {"port", required_argument, NULL, OPT_PORT},
+        {"baud", required_argument, NULL, OPT_BAUD},
         {"duration", required_argument, NULL, MONITOR_OPT_DURATION}, {NULL, 0, NULL, 0}};
     struct target_args args = {0};
     struct monitor_args mon = {0};
     int monitor = 0, duration_given = 0;
-    uint32_t flags = 0;
+    uint32_t flags = 0, baud = 0;
+    const char *port = NULL;
+    uint64_t number;
     int opt;
     cli_getopt_reset();
     while ((opt = cli_getopt(cli, argc, argv, "h", longopts, flash_help)) != -1) {
@@ -49,6 +58,12 @@ int cmd_flash(struct cli *cli, int argc, char **argv)
         case TARGET_OPT_CHIP: args.chip = optarg; break;
         case OPT_NO_VERIFY: flags |= ESPCTL_FLASH_WRITE_NO_VERIFY; break;
         case OPT_MONITOR: monitor = 1; break;
+        case OPT_PORT: port = optarg; break;
+        case OPT_BAUD:
+            if (target_parse_u64(optarg, &number) || number == 0 || number > UINT32_MAX)
+                return cli_usage_error(cli, flash_help, "--baud: '%s' is not a baud rate", optarg);
+            baud = (uint32_t)number;
+            break;
         case MONITOR_OPT_DURATION:
             if (monitor_parse_duration(optarg, &mon.duration))
                 return cli_usage_error(cli, flash_help, "--duration: '%s' is not a number of seconds",
@@ -78,6 +93,8 @@ int cmd_flash(struct cli *cli, int argc, char **argv)
         .hdr = ESPCTL_ABI_HDR(struct espctl_flash_open_options),
         .chip = args.chip,
         .probe = args.probe,
+        .port = port,
+        .baud = baud,
     };
     struct espctl_bundle_verify_result signer = {.hdr = ESPCTL_ABI_HDR(struct espctl_bundle_verify_result)};
     espctl_flash_session *session = NULL;

@@ -172,10 +172,11 @@ int cmd_monitor(struct cli *cli, int argc, char **argv)
         int32_t native = espctl_monitor_mode_for_target(info.target_kind);
         if (c.mon.mode != ESPCTL_MONITOR_MODE_AUTO && native != ESPCTL_MONITOR_MODE_AUTO &&
             native != c.mon.mode) {
+            rc = cli_usage_error(cli, monitor_help, "the bundle is for a %s target, which monitors "
+                                 "over %s", info.target_kind, native == ESPCTL_MONITOR_MODE_RTT
+                                 ? "RTT (--rtt)" : "UART (--uart)");
             espctl_bundle_free(bundle);
-            return cli_usage_error(cli, monitor_help, "the bundle is for a %s target, which monitors "
-                                   "over %s", info.target_kind, native == ESPCTL_MONITOR_MODE_RTT
-                                   ? "RTT (--rtt)" : "UART (--uart)");
+            return rc;
         }
         err = espctl_flash_open_bundle(ctx, bundle, &opts, &session, NULL);
     } else {

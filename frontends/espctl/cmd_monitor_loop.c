@@ -53,7 +53,8 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void emit_json(struct monitor_out *o, const char *text, const char *level, const char *stamp)
+static void emit_json(struct monitor_out *o, const char *text, const char *level, const char *stamp,
+                      const char *error)
 {
     json_t *j = json_pack("{s:s, s:I, s:o}", "type", "monitor", "channel", (json_int_t)o->channel,
                           "text", cli_json_text(text));
@@ -61,6 +62,8 @@ static void emit_json(struct monitor_out *o, const char *text, const char *level
         json_object_set_new(j, "level", json_string(level));
     if (j && stamp && *stamp)
         json_object_set_new(j, "timestamp", json_string(stamp));
+    if (j && error)
+        json_object_set_new(j, "error", cli_json_text(error));
     if (j)
         cli_json_line(o->cli, j);
 }
@@ -76,7 +79,7 @@ static void emit_line(struct monitor_out *o)
         for (size_t i = 0; i < n; i++)
             if (o->line[i] == '\0')
                 o->line[i] = '?';
-        emit_json(o, o->line, NULL, NULL);
+        emit_json(o, o->line, NULL, NULL, NULL);
     } else {
         fwrite(o->line, 1, n, o->cli->out);
         fputc('\n', o->cli->out);
@@ -110,9 +113,9 @@ static void on_frame(void *user, const struct espctl_defmt_frame *f)
             snprintf(hex + n, sizeof hex - n, " ...");
         o->bad_frames++;
         cli_progress_break(o->cli);
-        fprintf(o->cli->err, "espctl: warning: undecodable defmt frame (%s), shown as hex\n", f->text);
+        fprintf(o->cli->err, "espctl: warning: %s; frame shown as hex\n", f->text);
         if (o->cli->json)
-            emit_json(o, hex, "HEX", NULL);
+            emit_json(o, hex, NULL, NULL, f->text);
         else
             fprintf(o->cli->out, "%s\n", hex);
         fflush(o->cli->out);
@@ -120,7 +123,7 @@ static void on_frame(void *user, const struct espctl_defmt_frame *f)
     }
     const char *level = level_name(f->level);
     if (o->cli->json) {
-        emit_json(o, f->text, level, f->timestamp);
+        emit_json(o, f->text, level, f->timestamp, NULL);
         return;
     }
     if (f->timestamp[0])

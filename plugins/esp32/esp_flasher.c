@@ -205,9 +205,10 @@ int esp_flash_write(struct esp_session *s, uint32_t addr, const uint8_t *data, u
         free(z); /* incompressible: plain FLASH_DATA is shorter */
         z = NULL;
     }
-    esp_emit(&s->env, ESPCTL_EVENT_STAGE_BEGIN, "program", 0, len, addr, 0, z ? "deflate" : "plain");
     for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+        esp_emit(&s->env, ESPCTL_EVENT_STAGE_BEGIN, "program", 0, len, addr, 0, z ? "deflate" : "plain");
         rc = write_once(s, addr, data, len, z, zlen);
+        esp_emit(&s->env, ESPCTL_EVENT_STAGE_END, "program", rc ? 0 : len, len, addr, rc, NULL);
         if (rc == 0 && !(flags & ESPCTL_FLASH_NO_VERIFY)) {
             esp_emit(&s->env, ESPCTL_EVENT_STAGE_BEGIN, "verify", 0, len, addr, 0, NULL);
             rc = esp_flash_verify(s, addr, data, len);
@@ -219,7 +220,6 @@ int esp_flash_write(struct esp_session *s, uint32_t addr, const uint8_t *data, u
         if (attempt + 1 < WRITE_ATTEMPTS)
             esp_log(&s->env, ESPCTL_LOG_WARN, "rewriting 0x%x bytes at 0x%08x after: %s", len, addr, esp_last_error());
     }
-    esp_emit(&s->env, ESPCTL_EVENT_STAGE_END, "program", rc ? 0 : len, len, addr, rc, NULL);
     free(z);
     free(aligned);
     if (rc)

@@ -114,7 +114,10 @@ static int fmt_build(void *target_data, const char *chip_name, const uint8_t *el
         char err[512];
         if (esp_build_merged(chip, elf, (size_t)elf_size, &o, &merged, &res, err, sizeof err)) {
             esp_vec_free(&merged);
-            rc = esp_fail(&env, ESPCTL_E_FORMAT, "build: %s", err);
+            const char *file = !strncmp(err, "bootloader", 10) ? boot_path
+                             : !strncmp(err, "partition", 9) ? v[4] : NULL;
+            rc = file ? esp_fail(&env, ESPCTL_E_FORMAT, "build: %s: %s", file, err)
+                      : esp_fail(&env, ESPCTL_E_FORMAT, "build: %s", err);
         } else if (!(b = calloc(1, sizeof *b))) {
             esp_vec_free(&merged);
             rc = esp_fail(&env, ESPCTL_E_NOMEM, "build: out of memory");

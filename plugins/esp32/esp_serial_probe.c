@@ -54,13 +54,14 @@ static int parse_hex16(const char *s, uint16_t *out)
     return 0;
 }
 
-/* Walks up from a tty's device directory to the USB device holding idVendor/idProduct. */
-static int find_usb_device(const char *device_dir, char *usb_dir, size_t cap)
+/* Walks up from a tty's sysfs directory (the resolved class link) to the USB device that
+ * holds idVendor/idProduct: .../1-2/1-2:1.0/ttyUSB0/tty/ttyUSB0 or .../1-2:1.0/tty/ttyACM0. */
+static int find_usb_device(const char *tty_dir, char *usb_dir, size_t cap)
 {
     char dir[PATH_MAX];
-    if (!realpath(device_dir, dir))
+    if (!realpath(tty_dir, dir))
         return -1;
-    for (int depth = 0; depth < 4; depth++) {
+    for (int depth = 0; depth < 6; depth++) {
         char probe[PATH_MAX];
         if ((size_t)snprintf(probe, sizeof probe, "%s/idVendor", dir) < sizeof probe && access(probe, R_OK) == 0) {
             snprintf(usb_dir, cap, "%s", dir);
@@ -74,9 +75,37 @@ static int find_usb_device(const char *device_dir, char *usb_dir, size_t cap)
     return -1;
 }
 
-static int name_cmp(const struct dirent **a, const struct dirent **b)
+static int name_cmp(const void *a, const void *b)
 {
-    return strcmp((*a)->d_name, (*b)->d_name);
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of dir, sorted (opendir/readdir so LD_PRELOAD sysfs fakes such as umockdev see it). */
+static char **list_dir(const char *dir, size_t *count)
+{
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    size_t cap = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (*count == cap) {
+            char **grown = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *names);
+            if (!grown)
+                break;
+            names = grown;
+        }
+        if (!(names[*count] = strdup(e->d_name)))
+            break;
+        (*count)++;
+    }
+    closedir(d);
+    if (names)
+        qsort(names, *count, sizeof *names, name_cmp);
+    return names;
 }
 
 int esp_serial_enumerate(const char *sys_root, const char *dev_root, const char *driver_name,
@@ -84,18 +113,15 @@ int esp_serial_enumerate(const char *sys_root, const char *dev_root, const char 
 {
     char class_dir[PATH_MAX];
     snprintf(class_dir, sizeof class_dir, "%s/class/tty", sys_root);
-    struct dirent **names = NULL;
-    int n = scandir(class_dir, &names, NULL, name_cmp);
-    if (n < 0)
-        return 0; /* no tty class: no serial bridges */
+    size_t n = 0;
+    char **names = list_dir(class_dir, &n);
     int stop = 0;
-    for (int i = 0; i < n; i++) {
-        const char *tty = names[i]->d_name;
-        char device[PATH_MAX], usb[PATH_MAX], vid_s[16], pid_s[16];
+    for (size_t i = 0; i < n; i++) {
+        const char *tty = names[i];
+        char entry[PATH_MAX], usb[PATH_MAX], vid_s[16], pid_s[16];
         uint16_t vid, pid;
-        if (stop || tty[0] == '.' ||
-            (size_t)snprintf(device, sizeof device, "%s/%s/device", class_dir, tty) >= sizeof device ||
-            find_usb_device(device, usb, sizeof usb) || read_attr(usb, "idVendor", vid_s, sizeof vid_s) ||
+        if (stop || (size_t)snprintf(entry, sizeof entry, "%s/%s", class_dir, tty) >= sizeof entry ||
+            find_usb_device(entry, usb, sizeof usb) || read_attr(usb, "idVendor", vid_s, sizeof vid_s) ||
             read_attr(usb, "idProduct", pid_s, sizeof pid_s) || parse_hex16(vid_s, &vid) ||
             parse_hex16(pid_s, &pid) || !known_id(vid, pid))
             continue;
@@ -118,7 +144,7 @@ int esp_serial_enumerate(const char *sys_root, const char *dev_root, const char 
         };
         stop = found(user, &info) != 0;
     }
-    for (int i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
     return 0;

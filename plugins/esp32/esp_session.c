@@ -43,7 +43,7 @@ void esp_session_close(struct esp_session *s)
 
 static void lines_unsupported(struct esp_session *s)
 {
-    if (!s->reset_warned)
+    if (!s->reset_warned && !s->port->is_socket)
         esp_log(&s->env, ESPCTL_LOG_WARN, "%s has no DTR/RTS control lines: the chip was NOT reset (use --before no-reset to silence this)",
                 s->port->name);
     s->reset_warned = 1;
@@ -305,10 +305,8 @@ int esp_session_connect(struct esp_session *s)
 
 int esp_session_hard_reset(struct esp_session *s)
 {
-    if (s->port->is_socket || esp_port_set_rts(s->port, 1)) {
-        lines_unsupported(s);
+    if (s->port->is_socket || esp_port_set_rts(s->port, 1))
         return ESPCTL_E_NOT_SUPPORTED;
-    }
     int usb = s->before == ESP_BEFORE_USB;
     int rc = esp_sleep_ms(&s->env, usb ? 200 : 100);
     esp_port_set_rts(s->port, 0);
@@ -378,6 +376,7 @@ int esp_session_after(struct esp_session *s)
             esp_log(&s->env, ESPCTL_LOG_INFO, "no RTS line on %s: leaving the loader with a soft reset instead", s->port->name);
             rc = esp_session_soft_reset(s);
         } else if (rc == ESPCTL_E_NOT_SUPPORTED) {
+            esp_log(&s->env, ESPCTL_LOG_WARN, "%s has no RTS line: the chip was NOT reset", s->port->name);
             rc = 0;
         }
         break;

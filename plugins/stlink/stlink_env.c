@@ -37,6 +37,7 @@ void stlink_env_init(struct stlink_env *env, const struct espctl_host *host)
         block = 1024;
     }
     env->tar_block = block;
+    env->tar_block_configured = env->host->config_get && env->host->config_get(env->host, "stlink.tar_block");
 }
 
 int stlink_fail(const struct stlink_env *env, int code, const char *fmt, ...)

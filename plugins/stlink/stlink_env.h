@@ -28,6 +28,9 @@ struct stlink_env {
     uint32_t speed_khz;
     /** TAR auto-increment block the memory layer never crosses (stlink.tar_block). */
     uint32_t tar_block;
+    /** 1 when stlink.tar_block was configured: connect then keeps it instead of
+     * choosing the block from the core's CPUID. */
+    int tar_block_configured;
 };
 
 /** Fill *env from the host's configuration; bad values are logged and replaced by

@@ -140,6 +140,22 @@ static int transfer_chunk(struct stlink_probe *p, uint32_t ap, uint32_t addr, ui
     }
 }
 
+/* One aligned 32-bit word through AP 0 with READDEBUGREG/WRITEDEBUGREG: the status
+ * comes back in the same reply, so a register access costs one round trip, not two. */
+static int single_word(struct stlink_probe *p, uint32_t addr, uint8_t *buf, int write)
+{
+    uint8_t cdb[STLINK_CDB_SIZE] = {0xF2, write ? 0x35 : 0x36};
+    uint8_t reply[8];
+    stlink_put32(cdb + 2, addr);
+    if (write)
+        memcpy(cdb + 6, buf, 4);
+    int rc = stlink_cmd_status(p, cdb, reply, write ? 2 : 8, write ? "memory write" : "memory read",
+                               addr);
+    if (rc == 0 && !write)
+        memcpy(buf, reply + 4, 4);
+    return rc;
+}
+
 static int transfer(struct stlink_probe *p, uint32_t ap, uint64_t addr64, uint32_t width,
                     uint8_t *buf, uint32_t len, int write)
 {
@@ -148,6 +164,8 @@ static int transfer(struct stlink_probe *p, uint32_t ap, uint64_t addr64, uint32
         rc = stlink_ap_prepare(p, ap);
     if (rc)
         return rc;
+    if (ap == 0 && width == 32 && len == 4)
+        return single_word(p, (uint32_t)addr64, buf, write);
     const struct espctl_host *h = p->env.host;
     uint32_t addr = (uint32_t)addr64;
     while (len) {
@@ -175,4 +193,28 @@ int stlink_mem_write(struct stlink_probe *p, uint32_t ap, uint64_t addr, uint32_
 {
     /* The transports only read from `buf` on OUT transfers. */
     return transfer(p, ap, addr, width, (uint8_t *)(uintptr_t)buf, len, 1);
+}
+
+#define CPUID_ADDR 0xE000ED00u
+#define CPUID_PARTNO(v) (((v) >> 4) & 0xFFFu)
+#define CPUID_ARM(v) (((v) >> 24) == 0x41u)
+#define PARTNO_CORTEX_M3 0xC23u
+#define PARTNO_CORTEX_M4 0xC24u
+
+void stlink_choose_tar_block(struct stlink_probe *p)
+{
+    if (p->env.tar_block_configured)
+        return;
+    p->env.tar_block = 1024;
+    uint8_t word[4];
+    if (stlink_ap_prepare(p, 0) != 0 || single_word(p, CPUID_ADDR, word, 0) != 0) {
+        stlink_log(&p->env, ESPCTL_LOG_DEBUG, "CPUID unreadable at connect; TAR block stays 1 KiB");
+        return;
+    }
+    uint32_t cpuid = stlink_get32(word);
+    if (CPUID_ARM(cpuid) &&
+        (CPUID_PARTNO(cpuid) == PARTNO_CORTEX_M3 || CPUID_PARTNO(cpuid) == PARTNO_CORTEX_M4))
+        p->env.tar_block = 4096;
+    stlink_log(&p->env, ESPCTL_LOG_DEBUG, "CPUID 0x%08x: TAR auto-increment block %u bytes", cpuid,
+               p->env.tar_block);
 }

@@ -91,6 +91,10 @@ int stlink_mem_read(struct stlink_probe *p, uint32_t ap, uint64_t addr, uint32_t
                     uint8_t *buf, uint32_t len);
 int stlink_mem_write(struct stlink_probe *p, uint32_t ap, uint64_t addr, uint32_t width,
                      const uint8_t *buf, uint32_t len);
+/** Pick the TAR auto-increment block for AP 0 from the core's CPUID: 4 KiB on
+ * Cortex-M3/M4 (their AHB-AP increments across 1 KiB lines), 1 KiB otherwise or when
+ * CPUID cannot be read. A configured stlink.tar_block is kept as is. */
+void stlink_choose_tar_block(struct stlink_probe *p);
 
 /* ---- session control (stlink_session.c) ---- */
 int stlink_read_version(struct stlink_probe *p);

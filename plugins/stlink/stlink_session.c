@@ -273,6 +273,7 @@ int stlink_connect(struct stlink_probe *p, uint32_t flags)
                            "no target answers on SWD (DPIDR 0x%08x): check wiring and power", dpidr);
     memset(p->ap_open, 0, sizeof p->ap_open);
     p->connected = 1;
+    stlink_choose_tar_block(p);
     stlink_log(&p->env, ESPCTL_LOG_DEBUG, "connected: DPIDR 0x%08x at %u kHz", dpidr, p->speed_khz);
     return 0;
 }

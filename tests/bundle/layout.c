@@ -10,7 +10,7 @@
 #define PIN_AT(type, member, offset) \
     static_assert(offsetof(struct type, member) == (offset), #type "." #member " offset")
 
-PIN_SIZE(espctl_bundle_create_options, 64);
+PIN_SIZE(espctl_bundle_create_options, 104);
 PIN_AT(espctl_bundle_create_options, elf_path, 8);
 PIN_AT(espctl_bundle_create_options, chip, 16);
 PIN_AT(espctl_bundle_create_options, out_path, 24);
@@ -18,6 +18,12 @@ PIN_AT(espctl_bundle_create_options, build_meta_path, 32);
 PIN_AT(espctl_bundle_create_options, project, 40);
 PIN_AT(espctl_bundle_create_options, sign_key_path, 48);
 PIN_AT(espctl_bundle_create_options, dependencies_path, 56);
+/* appended for ESP chips (issue 7) */
+PIN_AT(espctl_bundle_create_options, bootloader_path, 64);
+PIN_AT(espctl_bundle_create_options, partition_table_path, 72);
+PIN_AT(espctl_bundle_create_options, flash_mode, 80);
+PIN_AT(espctl_bundle_create_options, flash_freq, 88);
+PIN_AT(espctl_bundle_create_options, flash_size, 96);
 
 PIN_SIZE(espctl_bundle_create_result, 1064);
 PIN_AT(espctl_bundle_create_result, path, 8);

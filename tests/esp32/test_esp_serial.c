@@ -35,14 +35,18 @@ static void attr(const char *dir, const char *name, const char *value)
     assert_int_equal(test_write_file(path, value, strlen(value)), 0);
 }
 
-/* A USB device dir with an interface and a tty below it, linked from class/tty/NAME/device. */
+/* A USB device with an interface and a tty below it, laid out as Linux sysfs does:
+ * class/tty/NAME -> devices/.../USB/USB:1.0/ttyUSB0/tty/ttyUSB0 (usb-serial) or
+ * devices/.../USB/USB:1.0/tty/ttyACM0 (cdc-acm). */
 static void usb_tty(const char *root, const char *usbname, const char *vid, const char *pid, const char *serial,
                     const char *product, const char *tty, int acm)
 {
-    char usb[320], intf[400], ttydir[480], cls[400], link[420];
+    char usb[320], ttydir[480], cls[400], link[420];
     snprintf(usb, sizeof usb, "%s/devices/pci0000:00/usb1/%s", root, usbname);
-    snprintf(intf, sizeof intf, "%s/%s:1.0", usb, usbname);
-    snprintf(ttydir, sizeof ttydir, "%s/%s", intf, tty);
+    if (acm)
+        snprintf(ttydir, sizeof ttydir, "%s/%s:1.0/tty/%s", usb, usbname, tty);
+    else
+        snprintf(ttydir, sizeof ttydir, "%s/%s:1.0/%s/tty/%s", usb, usbname, tty, tty);
     mkdirs(ttydir);
     attr(usb, "idVendor", vid);
     attr(usb, "idProduct", pid);
@@ -50,10 +54,10 @@ static void usb_tty(const char *root, const char *usbname, const char *vid, cons
         attr(usb, "serial", serial);
     attr(usb, "manufacturer", "Maker\n");
     attr(usb, "product", product);
-    snprintf(cls, sizeof cls, "%s/class/tty/%s", root, tty);
+    snprintf(cls, sizeof cls, "%s/class/tty", root);
     mkdirs(cls);
-    snprintf(link, sizeof link, "%s/device", cls);
-    assert_int_equal(symlink(acm ? intf : ttydir, link), 0);
+    snprintf(link, sizeof link, "%s/%s", cls, tty);
+    assert_int_equal(symlink(ttydir, link), 0);
 }
 
 struct seen {
@@ -92,9 +96,11 @@ static void test_enumerate_fake_sysfs(void **state)
     usb_tty(sys, "1-2", "303a\n", "1001\n", "F4:12:FA:00:11:22", "USB JTAG/serial debug unit\n", "ttyACM0", 1);
     usb_tty(sys, "1-3", "1a86\n", "55d4\n", NULL, "USB Single Serial\n", "ttyACM1", 1);
     usb_tty(sys, "1-4", "0483\n", "374b\n", "066D", "STM32 STLink\n", "ttyACM2", 1); /* not an ESP bridge */
-    char plain[512];
-    snprintf(plain, sizeof plain, "%s/class/tty/ttyS0", sys); /* no device link */
+    char plain[512], link[512];
+    snprintf(plain, sizeof plain, "%s/devices/platform/serial8250/tty/ttyS0", sys); /* not USB */
     mkdirs(plain);
+    snprintf(link, sizeof link, "%s/class/tty/ttyS0", sys);
+    assert_int_equal(symlink(plain, link), 0);
     char devnode[400];
     snprintf(devnode, sizeof devnode, "%s/ttyUSB0", dev);
     assert_int_equal(test_write_file(devnode, "", 0), 0);

@@ -60,9 +60,32 @@ static int mem_cmd(struct fake_stlink *f, const uint8_t *cdb, int dir, uint8_t *
     return 0;
 }
 
+/* READDEBUGREG / WRITEDEBUGREG: one 32-bit word, status in the reply itself. */
+static int debug_reg(struct fake_stlink *f, const uint8_t *cdb, uint8_t *data, int write)
+{
+    uint32_t addr = g32(cdb + 2);
+    if (!write && addr == 0xE000ED00u && f->cpuid) {
+        data[0] = 0x80;
+        p32(data + 4, f->cpuid);
+        return 0;
+    }
+    uint8_t word_cdb[STLINK_CDB_SIZE] = {0xF2, write ? 0x08 : 0x07};
+    memcpy(word_cdb + 2, cdb + 2, 4);
+    word_cdb[6] = 4;
+    uint8_t word[4];
+    memcpy(word, cdb + 6, 4);
+    mem_cmd(f, word_cdb, write ? STLINK_DIR_OUT : STLINK_DIR_IN, word, 4);
+    data[0] = f->rw_status;
+    if (!write)
+        memcpy(data + 4, word, 4);
+    return 0;
+}
+
 static int debug_cmd(struct fake_stlink *f, const uint8_t *cdb, int dir, uint8_t *data, uint32_t len)
 {
     switch (cdb[1]) {
+    case 0x35: case 0x36:
+        return debug_reg(f, cdb, data, cdb[1] == 0x35);
     case 0x07: case 0x08: case 0x0C: case 0x0D: case 0x47: case 0x48:
         return mem_cmd(f, cdb, dir, data, len);
     case 0x3E:

@@ -36,6 +36,8 @@ struct fake_stlink {
     /** Memory accesses touching [fault_lo, fault_hi) fail with status fault_status. */
     uint32_t fault_lo, fault_hi;
     uint8_t fault_status;
+    /** What READDEBUGREG of CPUID (0xE000ED00) returns; 0 = that address faults. */
+    uint32_t cpuid;
     /** Every command received, in order. */
     struct fake_cmd log[FAKE_LOG_MAX];
     int log_count;

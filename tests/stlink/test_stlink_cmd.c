@@ -262,6 +262,63 @@ static void test_tar_block_config(void **state)
     destroy(fx);
 }
 
+/* connect picks the TAR block from CPUID: 4 KiB on Cortex-M3/M4, 1 KiB on others or
+ * when CPUID faults; a configured stlink.tar_block wins. */
+static void test_tar_block_from_cpuid(void **state)
+{
+    (void)state;
+    static const struct { uint32_t cpuid; const char *configured; uint32_t block; } cases[] = {
+        {0x410FC241u, NULL, 4096},   /* Cortex-M4 r0p1 */
+        {0x412FC231u, NULL, 4096},   /* Cortex-M3 r2p1 */
+        {0x410CC601u, NULL, 1024},   /* Cortex-M0+ */
+        {0x411FC272u, NULL, 1024},   /* Cortex-M7 */
+        {0, NULL, 1024},             /* CPUID read faults */
+        {0x410FC241u, "1024", 1024}, /* configuration wins */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const char *cfg[] = {"stlink.tar_block", cases[k].configured, NULL};
+        struct fixture *fx = make(2, 37, cases[k].configured ? cfg : NULL);
+        fx->fake.cpuid = cases[k].cpuid;
+        assert_int_equal(stlink_probe_new(&fx->p, &fx->env, &fx->fake.base), 0);
+        assert_int_equal(stlink_connect(fx->p, 0), 0);
+        assert_int_equal(stlink_mem_chunk_limit(fx->p, 32), cases[k].block);
+        uint8_t big[4096];
+        memset(big, (int)k, sizeof big);
+        fx->fake.log_count = 0;
+        assert_int_equal(stlink_mem_write(fx->p, 0, FAKE_RAM_BASE, 32, big, sizeof big), 0);
+        assert_int_equal(fake_count(&fx->fake, 0xF2, 0x08), (int)(sizeof big / cases[k].block));
+        assert_memory_equal(fx->fake.ram, big, sizeof big);
+        destroy(fx);
+    }
+}
+
+/* A lone aligned word on AP 0 is one READDEBUGREG/WRITEDEBUGREG round trip whose reply
+ * carries the status: no GETLASTRWSTATUS follows, and WAIT and FAULT keep their rules. */
+static void test_single_word_one_round_trip(void **state)
+{
+    struct fixture *fx = *state;
+    uint8_t word[4] = {0x78, 0x56, 0x34, 0x12}, back[4] = {0};
+    fx->fake.log_count = 0;
+    assert_int_equal(stlink_mem_write(fx->p, 0, FAKE_RAM_BASE + 0x20, 32, word, 4), 0);
+    assert_int_equal(stlink_mem_read(fx->p, 0, FAKE_RAM_BASE + 0x20, 32, back, 4), 0);
+    assert_memory_equal(back, word, 4);
+    assert_memory_equal(fx->fake.ram + 0x20, word, 4);
+    assert_int_equal(fake_count(&fx->fake, 0xF2, 0x35), 1);
+    assert_int_equal(fake_count(&fx->fake, 0xF2, 0x36), 1);
+    assert_int_equal(fake_count(&fx->fake, 0xF2, 0x3E) + fake_count(&fx->fake, 0xF2, 0x3B), 0);
+    fx->fake.wait_left = 2;
+    assert_int_equal(stlink_mem_read(fx->p, 0, FAKE_RAM_BASE + 0x20, 32, back, 4), 0);
+    assert_memory_equal(back, word, 4);
+    fx->fake.fault_lo = FAKE_RAM_BASE + 0x20;
+    fx->fake.fault_hi = FAKE_RAM_BASE + 0x24;
+    fx->fake.fault_status = 0x11;
+    assert_int_equal(stlink_mem_write(fx->p, 0, FAKE_RAM_BASE + 0x20, 32, word, 4), ESPCTL_E_TARGET);
+    assert_non_null(strstr(fx->fh.last_error, "0x20000020"));
+    assert_int_equal(fx->fake.dp[0], 0x1E);
+    fx->fake.wait_left = -1;
+    assert_int_equal(stlink_mem_read(fx->p, 0, FAKE_RAM_BASE, 32, back, 4), ESPCTL_E_TIMEOUT);
+}
+
 static void test_selectors(void **state)
 {
     (void)state;
@@ -298,6 +355,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wait_is_retried_bounded, setup_v2j37, teardown),
         cmocka_unit_test_setup_teardown(test_fault_clears_sticky_and_names_address, setup_v2j37, teardown),
         cmocka_unit_test(test_tar_block_config),
+        cmocka_unit_test(test_tar_block_from_cpuid),
+        cmocka_unit_test_setup_teardown(test_single_word_one_round_trip, setup_v2j37, teardown),
         cmocka_unit_test(test_selectors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

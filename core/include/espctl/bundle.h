@@ -58,6 +58,17 @@ struct espctl_bundle_create_options {
     const char *sign_key_path;
     /** JSON file with an array of {"name","version"[,"purl"]} for sbom.json, or NULL. */
     const char *dependencies_path;
+    /* Appended for ESP chips (the esp32 plugin's image format); ignored for Cortex-M. */
+    /** Second-stage bootloader image; NULL → config "esp32.bootloader". */
+    const char *bootloader_path;
+    /** Partition table, CSV or binary; NULL → the single-app default layout. */
+    const char *partition_table_path;
+    /** "qio", "qout", "dio" or "dout"; NULL → "dio". */
+    const char *flash_mode;
+    /** SPI flash frequency such as "80m"; NULL → the chip's default. */
+    const char *flash_freq;
+    /** Flash size such as "4MB"; NULL → the chip's default. */
+    const char *flash_size;
 };
 
 /** What espctl_bundle_create did. */
@@ -79,7 +90,7 @@ struct espctl_bundle_create_result {
  * EM_ARM, ≤ 16 MiB, headers inside the file, no overlapping loadable ranges) and of
  * every other input happens before anything is written; failures return
  * ESPCTL_E_FORMAT (the ELF; detail names rule, field and offset) / ESPCTL_E_INVAL
- * (build meta over 64 KiB or not text, ESP targets, unwritable output directory) /
+ * (build meta over 64 KiB or not text, bad ESP image options, unwritable output directory) /
  * ESPCTL_E_NOT_FOUND (missing input, unknown chip: detail lists close matches) /
  * ESPCTL_E_CONFIG (malformed SOURCE_DATE_EPOCH); ESPCTL_E_IO for failures while writing. The bundle is written to a temporary file in the destination
  * directory and renamed; on failure no output file remains. Emits stage events
@@ -247,6 +258,20 @@ struct espctl_chip_info {
 /** Number of chips `build --target` knows. */
 ESPCTL_API uint32_t espctl_chip_count(void);
 ESPCTL_API int espctl_chip_get(uint32_t index, struct espctl_chip_info *info);
+
+/* ---- firmware image description (appended) ---------------------------------- */
+
+/**
+ * Describe the image in flash segment `index` of an ESP bundle as JSON text (chip,
+ * entry, flash parameters, checksum/hash validity, segments; for a merged image also
+ * the bootloader and partition table), through the esp32 plugin's image format.
+ * ESPCTL_E_NOT_SUPPORTED for other target kinds or when no loaded plugin describes
+ * it; ESPCTL_E_FORMAT for a malformed image. Free *json with espctl_bundle_text_free.
+ */
+ESPCTL_API int espctl_bundle_describe_segment(espctl_ctx *ctx, const espctl_bundle *bundle, uint32_t index,
+                                             char **json);
+/** Free text returned by espctl_bundle_describe_segment. NULL is a no-op. */
+ESPCTL_API void espctl_bundle_text_free(char *text);
 
 #ifdef __cplusplus
 }

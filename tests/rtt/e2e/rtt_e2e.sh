@@ -34,7 +34,10 @@ sim_start() {
     [ -n "$PORT" ] || fail "simulator did not start: $(cat sim.log)"
     PROBE="stlink-tcp:127.0.0.1:$PORT"
 }
-sim_stop() { kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null; SIM_PID=; }
+sim_stop() {
+    kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null; SIM_PID=
+    ! grep -Eq 'Sanitizer|runtime error' sim.log || fail "simulator sanitizer report: $(cat sim.log)"
+}
 # rtt_stat KEY: an integer from the producer's stats.
 rtt_stat() { tr -d ' \n' < sim.stats | sed -n "s/.*\"rtt\":{[^}]*\"$1\":\([0-9]*\).*/\1/p"; }
 
@@ -160,6 +163,61 @@ flash-monitor)
     expected_lines 100 > want.txt
     cmp got.txt want.txt || fail "monitor after flash differs: $(head -3 got.txt)"
     [ "$(rtt_stat boots)" -ge 2 ] || fail "the producer did not restart after the flash's reset"
+    ;;
+bundle)
+    # the bundle names the target (cortexm: RTT) and carries the ELF with _SEGGER_RTT
+    "$MAKE_BUNDLE" hello.elf STM32G431RB hello.tar.gz > /dev/null || fail "cannot bundle hello.elf"
+    sim_start --rtt-producer "rate=20k,mode=blocking,bytes=650,pattern=lines" --rtt-addr "$RTT_ADDR"
+    espctl monitor --bundle hello.tar.gz --probe "$PROBE" --duration 3
+    expect_rc 0
+    expect_err "RTT control block at $RTT_ADDR \(_SEGGER_RTT in files/firmware.elf\)"
+    expected_lines 50 > want.txt
+    cmp last.out want.txt || fail "bundle monitor output differs: $(head -3 last.out)"
+    espctl monitor --bundle hello.tar.gz --uart --probe "$PROBE"
+    sim_stop
+    expect_rc 2
+    expect_err "the bundle is for a cortexm target, which monitors over RTT"
+    [ "$(rtt_stat boots)" = 1 ] || fail "monitor reset the target (producer booted $(rtt_stat boots) times)"
+    ;;
+defmt)
+    # frames sent through the down channel come back through the echoing producer and are
+    # decoded with the .defmt table of an ELF assembled here
+    "$AS" -mcpu=cortex-m4 -mthumb "$(dirname "$0")/defmt_fw.s" -o defmt_fw.o &&
+        "$LD" -T "$(dirname "$0")/defmt_fw.ld" defmt_fw.o -o defmt_fw.elf || fail "cannot build defmt_fw.elf"
+    addr=0x$("$NM" defmt_fw.elf | sed -n 's/^\([0-9a-f]*\) [DdBb] _SEGGER_RTT$/\1/p')
+    sim_start --rtt-producer "rate=0,mode=blocking,echo" --rtt-addr "$addr"
+    # rzcobs frames: info #1 (u8 21), warn #2 (u16 300), an unknown index 9
+    printf '\000\001\025\172\000\002\054\001\162\000\011\176\000' > frames.bin
+    timeout 60 "$ESPCTL" --plugin-path "$PLUGIN_DIR" monitor --rtt --probe "$PROBE" --elf defmt_fw.elf \
+        --duration 3 < frames.bin > last.out 2> last.err
+    RC=$?
+    expect_rc 0
+    printf 'INFO  temp 21 C\nWARN  300 left\n09 7e\n' > want.txt
+    cmp last.out want.txt || fail "decoded output differs: $(cat last.out)"
+    expect_err "warning: .*unknown string index 9.*shown as hex"
+    timeout 60 "$ESPCTL" --plugin-path "$PLUGIN_DIR" monitor --rtt --probe "$PROBE" --elf defmt_fw.elf \
+        --duration 3 --json < frames.bin > last.out 2> last.err
+    RC=$?
+    sim_stop
+    expect_rc 0
+    grep -q '{"type": *"monitor", *"channel": *0, *"text": *"300 left", *"level": *"WARN"}' last.out ||
+        fail "no JSON line for the warn frame: $(grep monitor last.out)"
+    grep -q '"defmt": *true' last.out || fail "result does not say defmt"
+    ;;
+uart)
+    # the same core API routes a UART monitor to the esp32 target's monitor_* members
+    "$ESPCTL_SIM" esp --chip esp32 --tcp 0 > sim.log 2>&1 &
+    SIM_PID=$!
+    for _ in $(seq 100); do grep -q 'listening on' sim.log && break; sleep 0.05; done
+    PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' sim.log)
+    [ -n "$PORT" ] || fail "esp simulator did not start: $(cat sim.log)"
+    espctl monitor --uart --port "socket://127.0.0.1:$PORT" --duration 1 --json
+    expect_rc 0
+    grep -q '"target": *"esp32".*"mode": *"uart"' last.out || fail "not a UART monitor: $(tail -1 last.out)"
+    espctl monitor --rtt --chip esp32 --port "socket://127.0.0.1:$PORT" --duration 1
+    sim_stop
+    expect_rc 2
+    expect_err "flash target 'esp32' monitors over UART, not RTT"
     ;;
 ctrl-c)
     sim_start --rtt-producer "rate=5k,mode=blocking,pattern=lines" --rtt-addr "$RTT_ADDR"
