@@ -1,7 +1,7 @@
 /* bench/flash-stm32: flash 128 KiB into the simulated STM32G431 (espctl-sim stlink) with each
  * tool and print the simulator's modelled time, round trips and bytes next to the physical
  * limit (the chip's own erase + program time). Adding a tool = one run_<tool>() function plus
- * one row in the tools[] table. */
+ * one row in the tools[] table; a row may start the chip from other contents (preload). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -25,10 +25,17 @@
 struct bench_env {
     const char *sim;
     const char *openocd;
+    const char *espctl;
+    const char *plugin_dir;
+    const char *cc;         /* arm-none-eabi-gcc: wraps the raw image in an ELF for espctl */
     const char *workdir;
     const char *image;      /* raw image for 0x08000000 */
+    const char *other;      /* another 128 KiB image: "the chip holds other contents" */
     const char *latency_us; /* NULL = simulator default */
 };
+
+/* What the simulated flash holds before a row runs. */
+enum preload { BLANK, OTHER_CONTENTS, SAME_IMAGE };
 
 struct bench_sim {
     pid_t pid;
@@ -43,7 +50,8 @@ struct bench_result {
 };
 
 /* Start the simulator (one client, then exit) and read its port. 0 or -1. */
-static int sim_start(const struct bench_env *env, const char *tag, struct bench_sim *s)
+static int sim_start(const struct bench_env *env, const char *tag, enum preload pre,
+                     struct bench_sim *s)
 {
     int out[2];
     snprintf(s->stats, sizeof s->stats, "%s/stats-%s.json", env->workdir, tag);
@@ -59,6 +67,10 @@ static int sim_start(const struct bench_env *env, const char *tag, struct bench_
         const char *argv[16] = {env->sim, "stlink", "--chip", "stm32g431rb", "--port", "0", "--once",
                                 "--stats", s->stats};
         int n = 9;
+        if (pre != BLANK) {
+            argv[n++] = "--flash-in";
+            argv[n++] = pre == SAME_IMAGE ? env->image : env->other;
+        }
         if (env->latency_us) {
             argv[n++] = "--latency-us";
             argv[n++] = env->latency_us;
@@ -142,10 +154,10 @@ static int run_logged(const char *const *argv, const char *log)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static int run_openocd(const struct bench_env *env, struct bench_result *r)
+static int run_openocd(const struct bench_env *env, enum preload pre, struct bench_result *r)
 {
     struct bench_sim s;
-    if (sim_start(env, "openocd", &s))
+    if (sim_start(env, "openocd", pre, &s))
         return -1;
     char backend[64], program[1024], log[512];
     snprintf(backend, sizeof backend, "st-link backend tcp %u", s.port);
@@ -160,19 +172,60 @@ static int run_openocd(const struct bench_env *env, struct bench_result *r)
     return sim_finish(&s, r);
 }
 
+/* espctl: wrap the image in an ELF, package it with `espctl build` (once), then
+ * `espctl flash` it through the simulator's stlink-server front. */
+static int run_espctl(const struct bench_env *env, enum preload pre, struct bench_result *r)
+{
+    char elf[512], src[512], bundle[512], log[512];
+    snprintf(elf, sizeof elf, "%s/image-128k.elf", env->workdir);
+    snprintf(src, sizeof src, "%s/image-128k.S", env->workdir);
+    snprintf(bundle, sizeof bundle, "%s/image-128k.tar.gz", env->workdir);
+    if (access(bundle, R_OK) != 0) {
+        FILE *f = fopen(src, "w");
+        if (!f || fprintf(f, ".section .text\n.incbin \"%s\"\n", env->image) < 0 || fclose(f)) {
+            fprintf(stderr, "flash-stm32: cannot write %s\n", src);
+            return -1;
+        }
+        snprintf(log, sizeof log, "%s/espctl-build.log", env->workdir);
+        const char *cc[] = {env->cc, "-nostdlib", "-nostartfiles", "-Wl,-Ttext=0x08000000",
+                            "-Wl,-e,0x08000000", "-o", elf, src, NULL};
+        const char *build[] = {env->espctl, "--plugin-path", env->plugin_dir, "build", "--rust-elf",
+                               elf, "--target", "stm32g431rb", "--out", bundle, NULL};
+        if (run_logged(cc, log) != 0 || run_logged(build, log) != 0) {
+            fprintf(stderr, "flash-stm32: cannot make the espctl bundle (see %s)\n", log);
+            return -1;
+        }
+    }
+    static const char *const tags[] = {"espctl-blank", "espctl-other", "espctl-same"};
+    struct bench_sim s;
+    if (sim_start(env, tags[pre], pre, &s))
+        return -1;
+    char probe[64];
+    snprintf(probe, sizeof probe, "stlink-tcp:127.0.0.1:%u", s.port);
+    snprintf(log, sizeof log, "%s/%s.log", env->workdir, tags[pre]);
+    const char *argv[] = {"timeout", TOOL_TIMEOUT, env->espctl, "--plugin-path", env->plugin_dir,
+                          "flash", bundle, "--probe", probe, NULL};
+    r->tool_exit = run_logged(argv, log);
+    return sim_finish(&s, r);
+}
+
 struct tool {
     const char *name;
-    int (*run)(const struct bench_env *env, struct bench_result *r);
+    int (*run)(const struct bench_env *env, enum preload pre, struct bench_result *r);
+    enum preload pre;
 };
 
 static const struct tool tools[] = {
-    {"openocd", run_openocd},
+    {"openocd", run_openocd, BLANK},
+    {"espctl", run_espctl, BLANK},
+    {"espctl/other", run_espctl, OTHER_CONTENTS},
+    {"espctl/same", run_espctl, SAME_IMAGE},
 };
 
-static int write_image(const char *path)
+static int write_image(const char *path, uint32_t seed)
 {
     static unsigned char img[IMAGE_SIZE];
-    uint32_t x = 0x2545F491u;
+    uint32_t x = seed;
     for (size_t i = 0; i < sizeof img; i++) {
         x ^= x << 13, x ^= x >> 17, x ^= x << 5;
         img[i] = (unsigned char)x;
@@ -186,55 +239,122 @@ static int write_image(const char *path)
     return fclose(f);
 }
 
+/* The chip's own time for what a run made it do: its page erases and double words. */
+static double chip_time(const struct bench_result *r)
+{
+    return (double)r->page_erases * PAGE_ERASE_S + (double)r->double_words * DOUBLE_WORD_S;
+}
+
+static const struct bench_result *find_row(const struct bench_result *rows, const int *ok,
+                                           const char *name)
+{
+    for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++)
+        if (ok[i] && !strcmp(tools[i].name, name))
+            return &rows[i];
+    return NULL;
+}
+
+static void print_summary(const struct bench_result *rows, const int *ok, double limit)
+{
+    const struct bench_result *ocd = find_row(rows, ok, "openocd");
+    const struct bench_result *blank = find_row(rows, ok, "espctl");
+    const struct bench_result *other = find_row(rows, ok, "espctl/other");
+    const struct bench_result *same = find_row(rows, ok, "espctl/same");
+    printf("\n");
+    if (ocd && blank)
+        printf("espctl / openocd (blank chip, same model and latency): %.3f  (target <= 0.80)\n",
+               blank->modelled_s / ocd->modelled_s);
+    if (blank)
+        printf("espctl / limit, blank chip:        %.2f x %.3f s touched-page limit, %.2f x %.3f s it needed "
+               "(target <= 1.15)\n", blank->modelled_s / limit, limit, blank->modelled_s / chip_time(blank),
+               chip_time(blank));
+    if (other)
+        printf("espctl / limit, other contents:    %.2f x %.3f s touched-page limit (target <= 1.15)\n",
+               other->modelled_s / limit, limit);
+    if (same && other)
+        printf("unchanged re-flash / full flash:   %.1f %% of the flash over other contents (target <= 10 %%)\n",
+               100.0 * same->modelled_s / other->modelled_s);
+    if (same && blank)
+        printf("unchanged re-flash / blank flash:  %.1f %% of the blank-chip flash\n",
+               100.0 * same->modelled_s / blank->modelled_s);
+}
+
 int main(int argc, char **argv)
 {
-    struct bench_env env = {.openocd = "openocd", .workdir = NULL};
+    struct bench_env env = {.openocd = "openocd", .cc = "arm-none-eabi-gcc"};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--sim") && i + 1 < argc)
             env.sim = argv[++i];
         else if (!strcmp(argv[i], "--openocd") && i + 1 < argc)
             env.openocd = argv[++i];
+        else if (!strcmp(argv[i], "--espctl") && i + 1 < argc)
+            env.espctl = argv[++i];
+        else if (!strcmp(argv[i], "--plugin-dir") && i + 1 < argc)
+            env.plugin_dir = argv[++i];
+        else if (!strcmp(argv[i], "--cc") && i + 1 < argc)
+            env.cc = argv[++i];
         else if (!strcmp(argv[i], "--workdir") && i + 1 < argc)
             env.workdir = argv[++i];
         else if (!strcmp(argv[i], "--latency-us") && i + 1 < argc)
             env.latency_us = argv[++i];
         else {
-            fprintf(stderr, "usage: flash-stm32 --sim PATH/espctl-sim --workdir DIR [--openocd PATH] "
-                            "[--latency-us U]\n");
+            fprintf(stderr, "usage: flash-stm32 --sim PATH/espctl-sim --espctl PATH/espctl --plugin-dir DIR "
+                            "--workdir DIR [--openocd PATH] [--cc ARM_GCC] [--latency-us U]\n");
             return 2;
         }
     }
-    if (!env.sim || !env.workdir) {
-        fprintf(stderr, "flash-stm32: --sim and --workdir are required\n");
+    if (!env.sim || !env.workdir || !env.espctl || !env.plugin_dir) {
+        fprintf(stderr, "flash-stm32: --sim, --espctl, --plugin-dir and --workdir are required\n");
         return 2;
     }
-    char image[512];
+    char image[512], other[512];
     snprintf(image, sizeof image, "%s/image-128k.bin", env.workdir);
-    if (write_image(image)) {
-        fprintf(stderr, "flash-stm32: cannot write %s: %s\n", image, strerror(errno));
+    snprintf(other, sizeof other, "%s/other-128k.bin", env.workdir);
+    char bundle[512];
+    snprintf(bundle, sizeof bundle, "%s/image-128k.tar.gz", env.workdir);
+    remove(bundle); /* rebuilt from this run's image by the first espctl row */
+    if (write_image(image, 0x2545F491u) || write_image(other, 0x9E3779B9u)) {
+        fprintf(stderr, "flash-stm32: cannot write the images in %s: %s\n", env.workdir, strerror(errno));
         return 1;
     }
     env.image = image;
+    env.other = other;
     unsigned pages = (IMAGE_SIZE + PAGE_SIZE - 1) / PAGE_SIZE, dws = (IMAGE_SIZE + 7) / 8;
     double limit = pages * PAGE_ERASE_S + dws * DOUBLE_WORD_S;
     printf("flash-stm32: %u KiB into a simulated STM32G431RB behind an ST-Link V2 (latency %s)\n",
            IMAGE_SIZE / 1024, env.latency_us ? env.latency_us : "default");
-    printf("physical limit: %u page erases x 22 ms + %u double words x 82 us = %.3f s\n\n", pages, dws, limit);
-    printf("%-8s %4s %12s %8s %12s %12s %14s %8s %8s\n", "tool", "exit", "modelled_s", "x_limit",
-           "round_trips", "bytes_to", "bytes_from", "erases", "dwords");
+    printf("physical limit: %u page erases x 22 ms + %u double words x 82 us = %.3f s "
+           "(program only: %.3f s)\n", pages, dws, limit, dws * DOUBLE_WORD_S);
+    printf("rows: openocd and espctl start from a blank chip; espctl/other from a chip holding other\n"
+           "contents (every page must be erased); espctl/same from a chip already holding the image.\n\n");
+    printf("%-13s %4s %10s %8s %8s %11s %10s %11s %7s %7s\n", "tool", "exit", "modelled_s", "x_limit",
+           "x_needed", "round_trips", "bytes_to", "bytes_from", "erases", "dwords");
     int rc = 0;
+    struct bench_result rows[sizeof tools / sizeof tools[0]];
+    int ok[sizeof tools / sizeof tools[0]];
     for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++) {
-        struct bench_result r = {0};
-        if (tools[i].run(&env, &r)) {
-            printf("%-8s failed to run (see %s)\n", tools[i].name, env.workdir);
+        struct bench_result *r = &rows[i];
+        memset(r, 0, sizeof *r);
+        ok[i] = 0;
+        if (tools[i].run(&env, tools[i].pre, r)) {
+            printf("%-13s failed to run (see %s)\n", tools[i].name, env.workdir);
             rc = 1;
             continue;
         }
-        printf("%-8s %4d %12.3f %8.2f %12lld %12lld %14lld %8lld %8lld\n", tools[i].name, r.tool_exit,
-               r.modelled_s, r.modelled_s / limit, r.round_trips, r.to_probe, r.from_probe, r.page_erases,
-               r.double_words);
-        if (r.tool_exit != 0)
+        double needed = chip_time(r);
+        char x_needed[16] = "-";
+        if (needed > 0)
+            snprintf(x_needed, sizeof x_needed, "%.2f", r->modelled_s / needed);
+        printf("%-13s %4d %10.3f %8.2f %8s %11lld %10lld %11lld %7lld %7lld\n", tools[i].name,
+               r->tool_exit, r->modelled_s, r->modelled_s / limit, x_needed, r->round_trips, r->to_probe,
+               r->from_probe, r->page_erases, r->double_words);
+        if (r->tool_exit != 0)
             rc = 1;
+        else
+            ok[i] = 1;
     }
+    printf("x_limit: over the %.3f s limit; x_needed: over the chip time of the erases and double words "
+           "that run actually made\n", limit);
+    print_summary(rows, ok, limit);
     return rc;
 }

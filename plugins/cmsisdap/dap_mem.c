@@ -1,5 +1,5 @@
 /* MEM-AP memory streams: CSW/TAR set-up per 1 KiB auto-increment block, DRW data through
- * DAP_TransferBlock, with up to `window` requests in flight. After a failed request the
+ * DAP_TransferBlock, in bursts of up to `window` requests in flight. After a failed request the
  * rest of the window is drained; WAIT resumes at the first unconfirmed element (TAR is
  * rewritten), FAULT clears the sticky error through ABORT and fails. */
 #include "dap_probe.h"
@@ -164,10 +164,17 @@ static int stream_pass(struct stream *s, uint32_t *pos)
     uint32_t per_block = s->rbuf ? (p->packet_size - DAP_BLOCK_RESP_HEADER) / 4
                                  : (p->packet_size - DAP_BLOCK_HEADER) / 4;
     uint32_t off = *pos, blk_end = off;
+    int draining = 0;
     s->head = s->count = 0;
     s->failed = 0;
     while ((!s->failed && off < s->len) || s->count) {
-        int can_send = !s->failed && off < s->len && s->count < p->window;
+        /* Bursts: fill the window, then drain it completely, so each burst crosses the
+         * link as one batch (one TCP write, one USB scheduling round). */
+        if (s->count == 0)
+            draining = 0;
+        else if (s->count == p->window || off >= s->len)
+            draining = 1;
+        int can_send = !s->failed && !draining && off < s->len && s->count < p->window;
         if (can_send) {
             struct pending *pd = &s->q[(s->head + s->count) % DAP_MAX_INFLIGHT_LIMIT];
             int rc;

@@ -134,7 +134,7 @@ static int tcp_recv(struct dap_transport *base, uint8_t *resp, size_t cap, size_
 {
     struct tcp_transport *t = (struct tcp_transport *)base;
     if (t->dead)
-        return dap_fail(&t->env, ESPCTL_E_NO_DEVICE, "CMSIS-DAP %s: connection was lost earlier", base->name);
+        return ESPCTL_E_NO_DEVICE; /* already reported when the stream broke; keep that detail */
     int rc = flush_out(t);
     if (rc)
         return rc;

@@ -71,7 +71,7 @@ static int usb_recv(struct dap_transport *base, uint8_t *resp, size_t cap, size_
 {
     struct usb_transport *t = (struct usb_transport *)base;
     if (t->dead)
-        return dap_fail(&t->env, ESPCTL_E_NO_DEVICE, "CMSIS-DAP %s was disconnected", base->name);
+        return ESPCTL_E_NO_DEVICE; /* already reported when the device vanished */
     uint8_t buf[USB_IN_BUFFER];
     int done = 0, lu;
     if (t->iface.kind == DAP_TRANSPORT_V2_BULK)

@@ -5,6 +5,7 @@
  */
 #include "espctl/espctl.h"
 #include "espctl/defmt.h"
+#include "espctl/monitor.h"
 #include "espctl/plugin.h"
 
 #include <assert.h>
@@ -264,6 +265,17 @@ PIN_AT(espctl_usb_id_info, driver, 8);
 PIN_AT(espctl_usb_id_info, vid, 16);
 PIN_AT(espctl_usb_id_info, pid, 18);
 PIN_AT(espctl_usb_id_info, flags, 20);
+
+/* espctl/monitor.h */
+PIN_SIZE(espctl_monitor_options, 48);
+PIN_AT(espctl_monitor_options, hdr, 0);
+PIN_AT(espctl_monitor_options, mode, 8);
+PIN_AT(espctl_monitor_options, channel, 12);
+PIN_AT(espctl_monitor_options, elf_path, 16);
+PIN_AT(espctl_monitor_options, rtt_address, 24);
+PIN_AT(espctl_monitor_options, rtt_timeout_ms, 32);
+PIN_AT(espctl_monitor_options, baud, 36);
+PIN_AT(espctl_monitor_options, port, 40);
 
 /* espctl/defmt.h */
 PIN_SIZE(espctl_defmt_frame, 56);

@@ -130,6 +130,7 @@ static uint32_t read_reg(struct fake_target *t, uint32_t a)
 {
     switch (a) {
     case REG_SR:
+        t->sr_reads++;
         if (t->busy_left > 0) {
             t->busy_left--;
             return t->sr | SR_BSY;

@@ -40,6 +40,7 @@ struct fake_target {
     long ops;
     int page_erases, mass_erases, dw_programs, system_resets, hw_resets, connects;
     int mem_writes, sticky_clears;
+    int sr_reads; /* FLASH_SR reads (status checks and BSY polls) */
     uint32_t cr_log[256];
     int cr_log_count;
     uint32_t last_erase_addr;

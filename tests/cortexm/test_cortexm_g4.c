@@ -145,6 +145,34 @@ static void dual_bank_layout(void **state)
     g->fam->flash_close(flash);
 }
 
+/* Page erases follow each other without BSY polling (the next CR write waits on the bus);
+ * one SR read per page catches a refused erase and names that page. */
+static void erases_are_not_polled(void **state)
+{
+    struct g4fx *g = *state;
+    void *flash = NULL;
+    struct espctl_flash_geometry geo;
+    assert_int_equal(g->fam->flash_open(g->fam->family_data, chip(g, "stm32g431rb"), &g->mem, &flash, &geo), 0);
+    g->base.t->busy_reads = 5;
+    g->base.t->sr_reads = 0;
+    assert_int_equal(g->fam->erase_sector(flash, 0x08000000), 0);
+    assert_int_equal(g->fam->erase_sector(flash, 0x08000800), 0);
+    assert_int_equal(g->base.t->sr_reads, 2);
+    assert_int_equal(g->base.t->page_erases, 2);
+    g->base.t->wrp_first_page = 2;
+    g->base.t->wrp_last_page = 2;
+    assert_int_equal(g->fam->erase_sector(flash, 0x08001000), ESPCTL_E_TARGET);
+    assert_non_null(strstr(g->base.h->last_error, "erase: WRPERR at 0x08001000"));
+    /* programming after an erase first waits it out */
+    g->base.t->wrp_last_page = 0;
+    static const uint8_t dw[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    assert_int_equal(g->fam->erase_sector(flash, 0x08001800), 0);
+    assert_int_equal(g->fam->program(flash, 0x08001800, dw, 8), 0);
+    assert_int_equal(g->base.t->busy_left, 0);
+    assert_memory_equal(g->base.t->flash + 0x1800, dw, 8);
+    g->fam->flash_close(flash);
+}
+
 static void busy_forever_times_out(void **state)
 {
     struct g4fx *g = *state;
@@ -152,7 +180,10 @@ static void busy_forever_times_out(void **state)
     struct espctl_flash_geometry geo;
     assert_int_equal(g->fam->flash_open(g->fam->family_data, chip(g, "stm32g431rb"), &g->mem, &flash, &geo), 0);
     g->base.t->busy_reads = 1 << 30;
-    assert_int_equal(g->fam->erase_sector(flash, 0x08000800), ESPCTL_E_TIMEOUT);
+    /* the erase starts; programming must wait for it and gives up, naming the page */
+    static const uint8_t dw[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    assert_int_equal(g->fam->erase_sector(flash, 0x08000800), 0);
+    assert_int_equal(g->fam->program(flash, 0x08000800, dw, 8), ESPCTL_E_TIMEOUT);
     assert_non_null(strstr(g->base.h->last_error, "erase: flash controller still busy"));
     assert_non_null(strstr(g->base.h->last_error, "0x08000800"));
     g->base.t->busy_left = 0;
@@ -176,6 +207,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(table_and_identify, g4_setup, g4_teardown),
         cmocka_unit_test_setup_teardown(size_register_and_unlock, g4_setup, g4_teardown),
         cmocka_unit_test_setup_teardown(dual_bank_layout, g4_setup, g4_teardown),
+        cmocka_unit_test_setup_teardown(erases_are_not_polled, g4_setup, g4_teardown),
         cmocka_unit_test_setup_teardown(busy_forever_times_out, g4_setup, g4_teardown),
         cmocka_unit_test_setup_teardown(locked_controller_is_reported, g4_setup, g4_teardown),
     };

@@ -107,6 +107,7 @@ static void test_read_simple_updates_only_rdoff(void **state)
     assert_int_equal(cm_rtt_read(&r, buf, sizeof buf, &got), 0);
     assert_int_equal(got, 0);
     assert_int_equal(fm->writes, writes);
+    cm_rtt_fini(&r);
 }
 
 static void test_read_wraparound_and_capacity(void **state)
@@ -147,6 +148,7 @@ static void test_read_wraparound_and_capacity(void **state)
     assert_int_equal(got, 2);
     assert_memory_equal(buf, "fg", 2);
     assert_int_equal(fm_get32(fm, d + 16), 1);
+    cm_rtt_fini(&r);
 }
 
 static void test_read_follows_target_rdoff_change(void **state)
@@ -166,6 +168,7 @@ static void test_read_follows_target_rdoff_change(void **state)
     assert_int_equal(got, 5);
     assert_memory_equal(buf, "vwxyz", 5);
     assert_int_equal(r.resyncs, 1);
+    cm_rtt_fini(&r);
 }
 
 static void test_write_down_space_rules(void **state)
@@ -202,6 +205,7 @@ static void test_write_down_space_rules(void **state)
     assert_int_equal(fm_get32(fm, d + 12), 4);
     assert_int_equal(fm->ram[buf - FM_RAM_BASE + 7], 'K');
     assert_memory_equal(fm->ram + (buf - FM_RAM_BASE), "LMNO", 4);
+    cm_rtt_fini(&r);
 }
 
 static void test_write_without_down_channel(void **state)
@@ -215,6 +219,47 @@ static void test_write_without_down_channel(void **state)
     uint32_t n;
     assert_int_equal(cm_rtt_write(&r, (const uint8_t *)"x", 1, &n), ESPCTL_E_NOT_SUPPORTED);
     assert_non_null(strstr(fm->last_error, "no down channel 0"));
+    cm_rtt_fini(&r);
+}
+
+static void test_read_busy_ring_in_one_request(void **state)
+{
+    struct fake_mem *fm = *state;
+    fm_make_block(fm, BLOCK, 64, 16);
+    struct cm_rtt r;
+    rtt_for(fm, &r);
+    assert_int_equal(cm_rtt_attach(&r, BLOCK, 0), 0);
+    assert_non_null(r.span); /* the ring follows the descriptors */
+    uint8_t data[200], buf[64];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 13u + 1u);
+    uint32_t sent = 0, seen = 0, got = 0;
+    for (int round = 0; round < 8; round++) {
+        sent += fm_produce(fm, BLOCK, data + sent, 40);
+        unsigned reads = fm->reads;
+        assert_int_equal(cm_rtt_read(&r, buf, sizeof buf, &got), 0);
+        assert_int_equal(got, 40);
+        assert_memory_equal(buf, data + seen, got);
+        seen += got;
+        /* after a busy poll: one request for offsets and ring together */
+        assert_int_equal(fm->reads - reads, round == 0 ? 2u : 1u);
+        if (sent + 40 > sizeof data)
+            break;
+    }
+    assert_true(r.span_reads >= 4);
+    /* idle: back to the small offsets read */
+    assert_int_equal(cm_rtt_read(&r, buf, sizeof buf, &got), 0);
+    assert_int_equal(got, 0);
+    unsigned reads = fm->reads;
+    assert_int_equal(cm_rtt_read(&r, buf, sizeof buf, &got), 0);
+    assert_int_equal(fm->reads - reads, 1u);
+    cm_rtt_fini(&r);
+    /* a ring far from its descriptor is never read with it */
+    fm_make_block(fm, BLOCK, 64, 16);
+    fm_put32(fm, fm_desc(BLOCK, 0) + 4, FM_RAM_BASE + 0x2000u);
+    assert_int_equal(cm_rtt_attach(&r, BLOCK, 0), 0);
+    assert_null(r.span);
+    cm_rtt_fini(&r);
 }
 
 /* A corruption applied to a good block, the error it must give and a word of its text. */
@@ -275,6 +320,7 @@ static void test_validation(void **state)
     assert_int_equal(cm_rtt_read(&r, buf, sizeof buf, &got), ESPCTL_E_TARGET);
     assert_non_null(strstr(fm->last_error, "WrOff = 2147483647"));
     assert_int_equal(got, 0);
+    cm_rtt_fini(&r);
 }
 
 static struct espctl_monitor_params params(uint64_t address, uint32_t timeout_ms)
@@ -383,6 +429,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_follows_target_rdoff_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_down_space_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_without_down_channel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_busy_ring_in_one_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_monitor_absent_times_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_monitor_block_appears_late, setup, teardown),

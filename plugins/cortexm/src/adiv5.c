@@ -56,10 +56,20 @@ static int find_mem_ap(struct cm_link *link)
     return cm_error(link->host, ESPCTL_E_TARGET, "connect: no AHB-AP found on the debug port");
 }
 
+/* A probe may learn the AP's auto-increment block only once connected (the ST-Link reads
+ * CPUID then), so the block size is asked again now that the debug port is up. */
+static void refresh_block(struct cm_link *link)
+{
+    struct espctl_probe_caps caps = {.hdr = ESPCTL_ABI_HDR(struct espctl_probe_caps)};
+    if (link->drv->caps && link->drv->caps(link->probe, &caps) == 0 && caps.max_mem_block)
+        link->max_block = caps.max_mem_block;
+}
+
 int adiv5_init(struct cm_link *link)
 {
     const struct espctl_probe_driver *d = link->drv;
     link->ap = 0;
+    refresh_block(link);
     link->has_dp = d->dp_read && d->dp_write && d->ap_read;
     if (!link->has_dp)
         return 0;

@@ -23,6 +23,7 @@
  * Power up the debug and system domains and pick the AHB-AP (AHB3 or AHB5 MEM-AP).
  * When the probe has no raw DP/AP access (its firmware does this itself), the link
  * keeps AP 0. Fails with ESPCTL_E_TIMEOUT when the power-up ACKs never come.
+ * link->max_block is refreshed from the probe's caps (valid once it is connected).
  */
 int adiv5_init(struct cm_link *link);
 

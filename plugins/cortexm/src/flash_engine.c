@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Transfer blocks per program run (one status check each). */
+#define RUN_BLOCKS 4u
+
 struct sector {
     uint64_t start;
     uint64_t size;
@@ -134,6 +137,41 @@ static int all_erased(const uint8_t *b, uint32_t n, uint8_t erased)
     return 1;
 }
 
+/* Last index of the run of address-contiguous sectors starting at i (only changed
+ * ones when `changed_only`; sector i itself must qualify). */
+static size_t span_end(const struct plan *p, size_t i, int changed_only)
+{
+    while (i + 1 < p->count && p->sectors[i].start + p->sectors[i].size == p->sectors[i + 1].start &&
+           (!changed_only || p->sectors[i + 1].changed))
+        i++;
+    return i;
+}
+
+/* Read [address, address+length) into dst in transfer-block pieces, with progress and
+ * cancellation per piece; *failed receives the address of a failing piece. */
+static int read_range(struct plan *p, const char *stage, uint64_t address, uint64_t length,
+                      uint8_t *dst, uint64_t *done, uint64_t total, uint64_t *failed)
+{
+    const struct fe_target *t = p->t;
+    const uint64_t block = cm_mem_block(t->link);
+    for (uint64_t o = 0; o < length;) {
+        uint64_t at = address + o;
+        uint64_t n = block - at % block;
+        if (n > length - o)
+            n = length - o;
+        *failed = at;
+        int rc = check_cancel(t, stage, at);
+        if (rc == 0)
+            rc = cm_mem_read_bytes(t->link, at, dst + o, n);
+        if (rc)
+            return rc;
+        o += n;
+        *done += n;
+        progress(t, stage, *done, total, at);
+    }
+    return 0;
+}
+
 /* Read every touched sector and decide what each needs. */
 static int compare(struct plan *p, const struct espctl_flash_image *img, uint32_t flags,
                    struct fe_stats *st)
@@ -145,16 +183,16 @@ static int compare(struct plan *p, const struct espctl_flash_image *img, uint32_
     for (size_t i = 0; i < p->count; i++)
         total += p->sectors[i].size;
     stage_begin(t, "compare", total);
-    for (size_t i = 0; i < p->count; i++) {
-        struct sector *s = &p->sectors[i];
-        int rc = check_cancel(t, "compare", s->start);
-        if (rc == 0)
-            rc = cm_mem_read_bytes(t->link, s->start, p->cur + off(p, s->start), s->size);
+    for (size_t i = 0; i < p->count;) {
+        size_t last = span_end(p, i, 0);
+        uint64_t start = p->sectors[i].start;
+        uint64_t len = p->sectors[last].start + p->sectors[last].size - start;
+        uint64_t failed = 0;
+        int rc = read_range(p, "compare", start, len, p->cur + off(p, start), &done, total, &failed);
         if (rc)
-            return stage_end(t, "compare", rc, s->start);
-        memcpy(p->want + off(p, s->start), p->cur + off(p, s->start), s->size);
-        done += s->size;
-        progress(t, "compare", done, total, s->start);
+            return stage_end(t, "compare", rc, failed);
+        memcpy(p->want + off(p, start), p->cur + off(p, start), len);
+        i = last + 1;
     }
     for (uint32_t i = 0; i < img->segment_count; i++)
         if (img->segments[i].size)
@@ -212,43 +250,62 @@ static uint64_t pending(const struct plan *p, const struct sector *s, uint32_t u
     return n;
 }
 
+/* Program one run of differing units; a failure names the run or the address inside it
+ * that the family reports. */
+static int program_run(struct plan *p, uint64_t address, uint64_t length, uint64_t *done,
+                       uint64_t total, struct fe_stats *st)
+{
+    const struct fe_target *t = p->t;
+    t->link->at = address;
+    int rc = check_cancel(t, "program", address);
+    if (rc == 0)
+        rc = t->family->program(t->flash, address, p->want + off(p, address), length);
+    if (rc)
+        return stage_end(t, "program", rc, address);
+    memcpy(p->cur + off(p, address), p->want + off(p, address), length);
+    *done += length;
+    st->programmed += length;
+    progress(t, "program", *done, total, address);
+    return 0;
+}
+
 static int program_phase(struct plan *p, struct fe_stats *st)
 {
     const struct fe_target *t = p->t;
     const uint32_t unit = t->geometry->write_unit ? t->geometry->write_unit : 1;
+    /* A run is every consecutive differing unit, across adjacent changed sectors: one
+     * family call and one status check. Runs stop at RUN_BLOCKS transfer blocks so
+     * progress keeps moving; the transfers inside are split at the probe's block. */
+    const uint64_t run_max = (uint64_t)cm_mem_block(t->link) * RUN_BLOCKS;
     uint64_t total = 0, done = 0;
     for (size_t i = 0; i < p->count; i++)
         total += p->sectors[i].changed ? pending(p, &p->sectors[i], unit) : 0;
     stage_begin(t, "program", total);
-    /* A run is every consecutive differing unit of one sector: one family call, one
-     * status check; the transfers inside are split at the probe's block limit. */
+    uint64_t run = 0, run_len = 0;
     for (size_t i = 0; i < p->count; i++) {
         const struct sector *s = &p->sectors[i];
         if (!s->changed)
             continue;
-        uint64_t u = 0;
-        while (u < s->size) {
-            const uint8_t *cur = p->cur + off(p, s->start), *want = p->want + off(p, s->start);
-            if (memcmp(cur + u, want + u, unit) == 0) {
-                u += unit;
-                continue;
-            }
-            uint64_t len = unit;
-            while (u + len < s->size && memcmp(cur + u + len, want + u + len, unit))
-                len += unit;
+        for (uint64_t u = 0; u < s->size; u += unit) {
             uint64_t addr = s->start + u;
-            t->link->at = addr;
-            int rc = check_cancel(t, "program", addr);
-            if (rc == 0)
-                rc = t->family->program(t->flash, addr, want + u, len);
-            if (rc)
-                return stage_end(t, "program", rc, addr);
-            memcpy(p->cur + off(p, addr), want + u, len);
-            done += len;
-            st->programmed += len;
-            progress(t, "program", done, total, addr);
-            u += len;
+            int differs = memcmp(p->cur + off(p, addr), p->want + off(p, addr), unit) != 0;
+            if (run_len && (!differs || run + run_len != addr || run_len + unit > run_max)) {
+                int rc = program_run(p, run, run_len, &done, total, st);
+                if (rc)
+                    return rc;
+                run_len = 0;
+            }
+            if (!differs)
+                continue;
+            if (run_len == 0)
+                run = addr;
+            run_len += unit;
         }
+    }
+    if (run_len) {
+        int rc = program_run(p, run, run_len, &done, total, st);
+        if (rc)
+            return rc;
     }
     return stage_end(t, "program", 0, 0);
 }
@@ -273,37 +330,44 @@ static int mismatch(const struct fe_target *t, uint64_t address, uint8_t got, ui
 static int verify_phase(struct plan *p, struct fe_stats *st)
 {
     const struct fe_target *t = p->t;
-    uint64_t total = 0, done = 0, biggest = 0;
+    const uint64_t block = cm_mem_block(t->link);
+    uint64_t total = 0, done = 0;
     for (size_t i = 0; i < p->count; i++)
-        if (p->sectors[i].changed) {
-            total += p->sectors[i].size;
-            if (p->sectors[i].size > biggest)
-                biggest = p->sectors[i].size;
-        }
+        total += p->sectors[i].changed ? p->sectors[i].size : 0;
     stage_begin(t, "verify", total);
-    uint8_t *back = biggest ? malloc(biggest) : NULL;
-    if (biggest && !back)
+    uint8_t *back = malloc(block);
+    if (!back)
         return stage_end(t, "verify", cm_error(t->host, ESPCTL_E_NOMEM, "verify: out of memory"), 0);
     int rc = 0;
     uint64_t where = 0;
-    for (size_t i = 0; i < p->count && rc == 0; i++) {
-        const struct sector *s = &p->sectors[i];
-        if (!s->changed)
+    for (size_t i = 0; i < p->count && rc == 0;) {
+        if (!p->sectors[i].changed) {
+            i++;
             continue;
-        where = s->start;
-        rc = check_cancel(t, "verify", s->start);
-        if (rc == 0)
-            rc = cm_mem_read_bytes(t->link, s->start, back, s->size);
-        uint64_t at;
-        if (rc == 0 && first_difference(back, p->want + off(p, s->start), s->size, &at)) {
-            where = s->start + at;
-            rc = mismatch(t, where, back[at], p->want[off(p, where)]);
         }
-        if (rc == 0) {
-            done += s->size;
-            st->verified += s->size;
-            progress(t, "verify", done, total, s->start);
+        size_t last = span_end(p, i, 1);
+        uint64_t start = p->sectors[i].start;
+        uint64_t len = p->sectors[last].start + p->sectors[last].size - start;
+        for (uint64_t a = start; a < start + len && rc == 0;) {
+            uint64_t n = block - a % block, at;
+            if (n > start + len - a)
+                n = start + len - a;
+            where = a;
+            rc = check_cancel(t, "verify", a);
+            if (rc == 0)
+                rc = cm_mem_read_bytes(t->link, a, back, n);
+            if (rc == 0 && first_difference(back, p->want + off(p, a), n, &at)) {
+                where = a + at;
+                rc = mismatch(t, where, back[at], p->want[off(p, where)]);
+            }
+            if (rc == 0) {
+                done += n;
+                st->verified += n;
+                progress(t, "verify", done, total, a);
+                a += n;
+            }
         }
+        i = last + 1;
     }
     free(back);
     return stage_end(t, "verify", rc, where);
@@ -361,7 +425,7 @@ int fe_verify(const struct fe_target *t, const struct espctl_flash_image *img)
     for (uint32_t i = 0; i < img->segment_count; i++)
         total += img->segments[i].size;
     stage_begin(t, "verify", total);
-    const uint64_t chunk = 4096;
+    const uint64_t chunk = cm_mem_block(t->link);
     uint8_t *back = malloc(chunk);
     if (!back)
         return stage_end(t, "verify", cm_error(t->host, ESPCTL_E_NOMEM, "verify: out of memory"), 0);

@@ -29,6 +29,11 @@
 #define CM_RTT_MAX_RAM 8u
 /** Bytes read per request while scanning RAM for the id. */
 #define CM_RTT_SCAN_CHUNK 4096u
+/** An up buffer that starts at most this far after its descriptor's offsets, and is at
+ * most CM_RTT_SPAN_MAX_RING bytes, is read together with them in one request while data
+ * flows (one probe command instead of two or three per poll). */
+#define CM_RTT_SPAN_MAX_GAP 512u
+#define CM_RTT_SPAN_MAX_RING 8192u
 
 /** One ring as the host sees it. */
 struct cm_rtt_ring {
@@ -53,12 +58,21 @@ struct cm_rtt {
     int has_down;
     /** Counters for logs and tests. */
     uint64_t bytes_up, bytes_down, resyncs;
+    /** Scratch for the offsets-and-ring read (see CM_RTT_SPAN_MAX_GAP); NULL when the
+     * layout does not allow it. `busy`: the last poll moved enough data to use it. */
+    uint8_t *span;
+    uint32_t span_size;
+    int busy;
+    uint64_t span_reads;
 };
 
 /** Prepare `r`: keep the RAM regions (kind ESPCTL_MEM_RAM) of `regions`. */
 void cm_rtt_init(struct cm_rtt *r, const struct espctl_host *host,
                  const struct espctl_target_mem *mem, const struct espctl_mem_region *regions,
                  uint32_t count);
+
+/** Release what attach allocated. `r` may be attached again afterwards. */
+void cm_rtt_fini(struct cm_rtt *r);
 
 /** Scan every RAM region for the id in large reads. Exactly one hit: *address = it.
  * None: ESPCTL_E_NOT_FOUND; several: ESPCTL_E_TARGET naming the first two. */

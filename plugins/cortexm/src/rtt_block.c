@@ -143,9 +143,32 @@ static int read_ring(struct cm_rtt *r, uint32_t desc, const char *dir, uint32_t 
     return 0;
 }
 
+void cm_rtt_fini(struct cm_rtt *r)
+{
+    free(r->span);
+    r->span = NULL;
+    r->span_size = 0;
+    r->busy = 0;
+}
+
+/* Room for reading the up channel's offsets and ring in one request, when the ring
+ * follows the offsets closely (the firmware writes data before WrOff, and the probe
+ * reads ascending addresses, so such a read never sees WrOff ahead of its data). */
+static void plan_span(struct cm_rtt *r)
+{
+    uint64_t from = (uint64_t)r->up.desc + CM_RTT_DESC_WROFF;
+    uint64_t to = (uint64_t)r->up.buffer + r->up.size;
+    if (r->up.buffer < from + 8 || r->up.buffer - (from + 8) > CM_RTT_SPAN_MAX_GAP ||
+        r->up.size > CM_RTT_SPAN_MAX_RING || !ram_holding(r, from, to - from))
+        return;
+    r->span = malloc((size_t)(to - from));
+    r->span_size = r->span ? (uint32_t)(to - from) : 0;
+}
+
 int cm_rtt_attach(struct cm_rtt *r, uint32_t address, uint32_t channel)
 {
     static const uint8_t id[CM_RTT_ID_SIZE] = CM_RTT_ID;
+    cm_rtt_fini(r);
     r->block = 0;
     if (!ram_holding(r, address, CM_RTT_HEADER_SIZE))
         return cm_error(r->host, ESPCTL_E_TARGET,
@@ -193,6 +216,7 @@ int cm_rtt_attach(struct cm_rtt *r, uint32_t address, uint32_t channel)
             return rc;
     }
     r->channel = channel;
+    plan_span(r);
     cm_log(r->host, ESPCTL_LOG_DEBUG,
            "RTT control block at 0x%08x: %u up, %u down; up %u: %u bytes at 0x%08x%s", address, up,
            down, channel, r->up.size, r->up.buffer, r->has_down ? "; down channel present" : "");

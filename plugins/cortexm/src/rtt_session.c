@@ -237,9 +237,11 @@ void cm_rtt_monitor_close(struct cm_rtt_monitor *m)
 {
     if (!m)
         return;
-    cm_log(m->host, ESPCTL_LOG_DEBUG, "RTT monitor closed: %llu bytes up, %llu down, %llu resyncs",
-           (unsigned long long)m->rtt.bytes_up, (unsigned long long)m->rtt.bytes_down,
-           (unsigned long long)m->rtt.resyncs);
+    cm_log(m->host, ESPCTL_LOG_DEBUG,
+           "RTT monitor closed: %llu bytes up (%llu whole-ring reads), %llu down, %llu resyncs",
+           (unsigned long long)m->rtt.bytes_up, (unsigned long long)m->rtt.span_reads,
+           (unsigned long long)m->rtt.bytes_down, (unsigned long long)m->rtt.resyncs);
+    cm_rtt_fini(&m->rtt);
     pthread_mutex_destroy(&m->lock);
     free(m);
 }

@@ -24,7 +24,21 @@ struct g4_flash {
     uint64_t bank_size;
     /** CR.PG is set, so programming needs no further CR write. */
     int pg_on;
+    /** An erase was started and not yet seen finished: the page it erases. */
+    int erase_pending;
+    uint64_t erase_at;
 };
+
+static int wait_done(struct g4_flash *f, const char *stage, uint64_t address, uint64_t timeout_us);
+
+/* Wait for a started erase to end and check its flags (bounded, names the page). */
+static int finish_erase(struct g4_flash *f)
+{
+    if (!f->erase_pending)
+        return 0;
+    f->erase_pending = 0;
+    return wait_done(f, "erase", f->erase_at, ERASE_TIMEOUT_US);
+}
 
 static int rd(struct g4_flash *f, uint32_t addr, uint32_t *v)
 {
@@ -84,12 +98,10 @@ static int wait_idle(struct g4_flash *f, const char *stage, uint64_t address, ui
     return 0;
 }
 
-static int wait_done(struct g4_flash *f, const char *stage, uint64_t address, uint64_t timeout_us)
+/* Turn the error flags in `sr` into ESPCTL_E_TARGET naming them, the stage and the
+ * address; the flags are cleared (write 1) and CR reset so the next operation starts clean. */
+static int report_errors(struct g4_flash *f, const char *stage, uint64_t address, uint32_t sr)
 {
-    uint32_t sr = 0;
-    int rc = wait_idle(f, stage, address, timeout_us, &sr);
-    if (rc || !(sr & G4_SR_ERRORS))
-        return rc;
     char names[96];
     describe_errors(sr, names, sizeof names);
     (void)wr(f, G4_FLASH_SR, sr & (G4_SR_ERRORS | G4_SR_EOP));
@@ -97,6 +109,33 @@ static int wait_done(struct g4_flash *f, const char *stage, uint64_t address, ui
     f->pg_on = 0;
     return cm_error(f->host, ESPCTL_E_TARGET, "%s: %s at 0x%08llx (FLASH_SR=0x%08x)", stage, names,
                     (unsigned long long)address, sr);
+}
+
+static int wait_done(struct g4_flash *f, const char *stage, uint64_t address, uint64_t timeout_us)
+{
+    uint32_t sr = 0;
+    int rc = wait_idle(f, stage, address, timeout_us, &sr);
+    if (rc || !(sr & G4_SR_ERRORS))
+        return rc;
+    return report_errors(f, stage, address, sr);
+}
+
+/* After a failed burst: the double word that failed is the first one not holding its data,
+ * because the controller refuses every later one while an error flag is set. Falls back
+ * to the burst's start when the read-back cannot tell. */
+static uint64_t failed_double_word(struct g4_flash *f, uint64_t address, const uint8_t *data,
+                                   uint32_t length)
+{
+    uint8_t back[256];
+    for (uint32_t o = 0; o < length; o += sizeof back) {
+        uint32_t n = length - o < sizeof back ? length - o : (uint32_t)sizeof back;
+        if (f->mem->read(f->mem->ctx, address + o, back, n) != 0)
+            return address;
+        for (uint32_t k = 0; k < n; k += 8)
+            if (memcmp(back + k, data + o + k, 8) != 0)
+                return address + o + k;
+    }
+    return address;
 }
 
 static int unlock(struct g4_flash *f)
@@ -119,11 +158,11 @@ static int unlock(struct g4_flash *f)
 
 static int read_size(struct g4_flash *f, uint32_t max)
 {
-    uint8_t raw[2];
-    int rc = f->mem->read(f->mem->ctx, G4_FLASH_SIZE_REG, raw, 2);
+    uint32_t word = 0; /* the 16-bit field is the low half of an aligned word */
+    int rc = rd(f, G4_FLASH_SIZE_REG, &word);
     if (rc)
         return rc;
-    uint32_t kib = (uint32_t)raw[0] | (uint32_t)raw[1] << 8;
+    uint32_t kib = word & 0xFFFFu;
     if (kib == 0 || kib == 0xFFFFu || (max && kib * 1024u > max)) {
         cm_log(f->host, ESPCTL_LOG_WARN,
                "flash size register reads 0x%04x; assuming %u KiB from the chip table", kib,
@@ -239,10 +278,23 @@ int g4_erase_sector(void *flash, uint64_t start)
     if (bank)
         cr |= G4_CR_BKER;
     f->pg_on = 0;
+    /* RM0440: a write to FLASH_CR while BSY is set stalls the bus until BSY clears, so
+     * this write also waits out the previous erase and the pages follow each other with
+     * no polling gap. The controller flags a refused erase (WRPERR, PGSERR) when STRT is
+     * written, so one SR read while this page erases catches it; whatever touches the
+     * flash next (the next CR write, a program burst, LOCK at close) waits for the end. */
     int rc = wr(f, G4_FLASH_CR, cr);
+    uint32_t sr = 0;
+    if (rc == 0)
+        rc = rd(f, G4_FLASH_SR, &sr);
     if (rc)
         return rc;
-    return wait_done(f, "erase", start, ERASE_TIMEOUT_US);
+    f->erase_pending = 0;
+    if (sr & G4_SR_ERRORS)
+        return report_errors(f, "erase", start, sr);
+    f->erase_pending = 1;
+    f->erase_at = start;
+    return 0;
 }
 
 int g4_mass_erase(void *flash)
@@ -250,7 +302,9 @@ int g4_mass_erase(void *flash)
     struct g4_flash *f = flash;
     f->pg_on = 0;
     uint32_t cr = G4_CR_MER1 | G4_CR_STRT | (f->dual_bank ? G4_CR_MER2 : 0);
-    int rc = wr(f, G4_FLASH_CR, cr);
+    int rc = finish_erase(f);
+    if (rc == 0)
+        rc = wr(f, G4_FLASH_CR, cr);
     if (rc)
         return rc;
     return wait_done(f, "erase", G4_FLASH_BASE, MASS_ERASE_TIMEOUT_US);
@@ -268,17 +322,24 @@ int g4_program(void *flash, uint64_t address, const uint8_t *data, uint64_t leng
     if (length == 0)
         return 0;
     if (!f->pg_on) {
-        int rc = wr(f, G4_FLASH_CR, G4_CR_PG);
+        int rc = finish_erase(f);
+        if (rc == 0)
+            rc = wr(f, G4_FLASH_CR, G4_CR_PG);
         if (rc)
             return rc;
         f->pg_on = 1;
     }
     /* One burst: while a double word programs, the next write stalls on the bus until
-     * the controller is ready, so no per-double-word polling is needed. */
+     * the controller is ready, so no per-double-word polling is needed; SR is read once
+     * at the end. An error flag makes the controller refuse every later double word
+     * (PGSERR), so a single check still catches the first failure. */
     int rc = f->mem->write(f->mem->ctx, address, data, (uint32_t)length, 32);
-    if (rc)
+    uint32_t sr = 0;
+    if (rc == 0)
+        rc = wait_idle(f, "program", address, PROGRAM_TIMEOUT_US, &sr);
+    if (rc || !(sr & G4_SR_ERRORS))
         return rc;
-    return wait_done(f, "program", address, PROGRAM_TIMEOUT_US);
+    return report_errors(f, "program", failed_double_word(f, address, data, (uint32_t)length), sr);
 }
 
 void g4_flash_close(void *flash)
@@ -286,6 +347,7 @@ void g4_flash_close(void *flash)
     struct g4_flash *f = flash;
     if (!f)
         return;
+    (void)finish_erase(f);
     (void)wr(f, G4_FLASH_CR, G4_CR_LOCK);
     free(f);
 }

@@ -6,10 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t block_limit(const struct cm_link *link)
+uint32_t cm_mem_block(const struct cm_link *link)
 {
     uint32_t max = link->max_block & ~3u;
     return max ? max : 1024u;
+}
+
+/* Bytes of the next probe call at `address`: up to the next multiple of the block, so
+ * aligned calls never straddle the probe's TAR auto-increment blocks. */
+static uint32_t next_piece(const struct cm_link *link, uint64_t address, uint32_t length)
+{
+    uint32_t limit = cm_mem_block(link);
+    uint32_t n = limit - (uint32_t)(address % limit);
+    return n < length ? n : length;
 }
 
 /* A failed transfer: clear sticky errors, then say which stage and address failed. */
@@ -40,9 +49,8 @@ static int tm_read(void *ctx, uint64_t address, uint8_t *buf, uint32_t length)
 {
     struct cm_link *link = ctx;
     uint32_t width = width_for(address, length);
-    uint32_t limit = block_limit(link);
     while (length) {
-        uint32_t n = length < limit ? length : limit;
+        uint32_t n = next_piece(link, address, length);
         int rc = link->drv->mem_read(link->probe, link->ap, address, width, buf, n);
         if (rc)
             return transfer_failed(link, rc, "read", address);
@@ -61,9 +69,8 @@ static int tm_write(void *ctx, uint64_t address, const uint8_t *buf, uint32_t le
         return cm_error(link->host, ESPCTL_E_INVAL, "%s: %u-bit write of %u bytes at 0x%08llx is misaligned",
                         link->stage ? link->stage : "access", width, length,
                         (unsigned long long)address);
-    uint32_t limit = block_limit(link);
     while (length) {
-        uint32_t n = length < limit ? length : limit;
+        uint32_t n = next_piece(link, address, length);
         int rc = link->drv->mem_write(link->probe, link->ap, address, width, buf, n);
         if (rc)
             return transfer_failed(link, rc, "write", address);
@@ -110,14 +117,14 @@ int cm_mem_read_bytes(struct cm_link *link, uint64_t address, uint8_t *buf, uint
     uint64_t end = (address + length + 3) & ~(uint64_t)3;
     if (start == address && end == address + length && length <= UINT32_MAX)
         return tm_read(link, address, buf, (uint32_t)length);
-    uint32_t limit = block_limit(link);
+    uint32_t limit = cm_mem_block(link);
     uint8_t *tmp = malloc(limit);
     if (!tmp)
         return cm_error(link->host, ESPCTL_E_NOMEM, "read: out of memory");
     int rc = 0;
-    for (uint64_t at = start; at < end && rc == 0; at += limit) {
-        uint32_t n = end - at < limit ? (uint32_t)(end - at) : limit;
-        rc = tm_read(link, at, tmp, n);
+    for (uint64_t at = start, n = 0; at < end && rc == 0; at += n) {
+        n = next_piece(link, at, end - at < limit ? (uint32_t)(end - at) : limit);
+        rc = tm_read(link, at, tmp, (uint32_t)n);
         if (rc)
             break;
         uint64_t lo = at > address ? at : address;

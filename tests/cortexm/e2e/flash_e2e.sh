@@ -103,6 +103,9 @@ fresh)
     all_erased a.img 40000 1000 || fail "bytes after the image are not erased"
     [ "$(stat fresh page_erases)" = 0 ] || fail "a blank chip needs no erase"
     [ "$(stat fresh double_words_programmed)" = 5000 ] || fail "programmed $(stat fresh double_words_programmed) double words"
+    # 4 KiB transfers, one-round-trip register access, one SR check per program run:
+    # about 108 round trips (it was ~350 with 1 KiB transfers and per-page runs)
+    [ "$(stat fresh round_trips)" -le 120 ] || fail "$(stat fresh round_trips) round trips for 40000 bytes"
     grep -q 'verified' last.out || fail "no verification reported"
     ;;
 unchanged)
@@ -114,6 +117,7 @@ unchanged)
     expect_image again.out a.bin
     [ "$(stat again page_erases)" = 0 ] || fail "unchanged re-flash erased $(stat again page_erases) pages"
     [ "$(stat again double_words_programmed)" = 0 ] || fail "unchanged re-flash programmed"
+    [ "$(stat again round_trips)" -le 70 ] || fail "unchanged re-flash took $(stat again round_trips) round trips"
     ;;
 no-verify)
     flash_fresh
@@ -195,13 +199,14 @@ usage)
     sim_stop
     ;;
 fault-drop)
-    fault drop 'program at 0x080[0-9a-f]{5}: .*probe disconnected' --fault drop-after=250 ;;
+    fault drop 'program at 0x080[0-9a-f]{5}: .*probe disconnected' --fault drop-after=57 ;; # the third 4 KiB write of the first program run
 fault-wait)
     fault wait '(compare|erase|program|verify)( at 0x080[0-9a-f]{5})?: .*0x080[0-9a-f]{5}.*timed out' --fault wait=100000@200 ;;
 fault-reply)
     fault reply 'compare: read at 0x08004000 failed: target fault' --fault fault-at=0x08004000 ;;
 fault-pgaerr)
-    fault pgaerr 'program: PGAERR.* at 0x08004000' --fault flash-err=pgaerr@0x08004000 ;;
+    # the second double word of a 16 KiB program run: the message names it, not the run
+    fault pgaerr 'program: PGAERR.* at 0x08004008' --fault flash-err=pgaerr@0x08004008 ;;
 fault-wrperr)
     fault wrperr 'program: WRPERR.* at 0x08000000' --fault flash-err=wrperr ;;
 fault-wrp-page)
