@@ -33,8 +33,8 @@ trap 'exit 130' INT TERM
 
 die() { echo "demo: $*" >&2; exit 1; }
 
-# stat FILE KEY: a number from the simulator's stats JSON.
-stat() { sed -n "s/^ *\"$2\": \([0-9.]*\),\{0,1\}$/\1/p" "$1"; }
+# sim_stat FILE KEY: a number from the simulator's stats JSON.
+sim_stat() { sed -n "s/^ *\"$2\": \([0-9.]*\),\{0,1\}$/\1/p" "$1"; }
 
 # sim_start TAG [espctl-sim options]: a simulated ST-Link + STM32G431RB on a free port.
 # Sets SIM_PID and PROBE.
@@ -100,9 +100,9 @@ report() {
   [[ -f "$stats" && -f "$flash" ]] || die "the simulator left no stats or flash image"
   echo "== what the simulator saw"
   printf '   modelled time %.3f s (ST-Link V2 latency model), %s USB round trips, %s bytes to the probe, %s from it\n' \
-    "$(stat "$stats" modelled_seconds)" "$(stat "$stats" round_trips)" \
-    "$(stat "$stats" bytes_to_probe)" "$(stat "$stats" bytes_from_probe)"
-  echo "   $(stat "$stats" page_erases) pages erased, $(stat "$stats" double_words_programmed) double words programmed"
+    "$(sim_stat "$stats" modelled_seconds)" "$(sim_stat "$stats" round_trips)" \
+    "$(sim_stat "$stats" bytes_to_probe)" "$(sim_stat "$stats" bytes_from_probe)"
+  echo "   $(sim_stat "$stats" page_erases) pages erased, $(sim_stat "$stats" double_words_programmed) double words programmed"
   local len
   len=$(wc -c < "$bin")
   head -c "$len" "$flash" | cmp -s - "$bin" ||

@@ -203,8 +203,8 @@ ESPCTL_API int espctl_bundle_member_data(const espctl_bundle *b, const char *nam
 
 ESPCTL_API int espctl_bundle_extract(const espctl_bundle *b, const char *name, const char *dest_path)
 {
-    const void *data;
-    uint64_t size;
+    const void *data = NULL;
+    uint64_t size = 0;
     if (!dest_path)
         return core_error(ESPCTL_E_INVAL, "espctl_bundle_extract: dest_path is NULL");
     int rc = espctl_bundle_member_data(b, name, &data, &size);

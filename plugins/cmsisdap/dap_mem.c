@@ -1,7 +1,9 @@
-/* MEM-AP memory streams: CSW/TAR set-up per 1 KiB auto-increment block, DRW data through
- * DAP_TransferBlock, in bursts of up to `window` requests in flight. After a failed request the
- * rest of the window is drained; WAIT resumes at the first unconfirmed element (TAR is
- * rewritten), FAULT clears the sticky error through ABORT and fails. */
+/* MEM-AP memory streams. Each 1 KiB auto-increment block starts with a DAP_Transfer that
+ * sets SELECT/CSW (when not cached) and TAR and fills the rest of that packet with DRW
+ * transfers; the remainder of the block goes through DAP_TransferBlock. Requests travel in
+ * bursts of up to `window` in flight. After a failed request the rest of the window is
+ * drained; WAIT resumes at the first unconfirmed element (TAR is rewritten), FAULT clears
+ * the sticky error through ABORT and fails. */
 #include "dap_probe.h"
 
 #include <stdio.h>
@@ -11,13 +13,14 @@
 #define AP_REG_TAR 0x04u
 #define AP_REG_DRW 0x0Cu
 
-enum pending_kind { PENDING_SETUP, PENDING_BLOCK };
+enum pending_kind { PENDING_LEAD, PENDING_BLOCK };
 
 struct pending {
     enum pending_kind kind;
-    uint32_t off;   /**< byte offset of the first element it covers */
-    uint32_t count; /**< elements (block) or transfers (setup) */
-    uint8_t reqs[3];
+    uint32_t off;    /**< byte offset of the first element it covers */
+    uint32_t count;  /**< DRW elements it moves */
+    uint32_t nsetup; /**< lead: register writes (SELECT, CSW, TAR) before the elements */
+    uint8_t reqs[255];
 };
 
 struct stream {
@@ -49,8 +52,11 @@ static void fail_at(struct stream *s, uint32_t off, int rc, uint8_t ack)
     s->fail_off = off;
 }
 
-/* SELECT/CSW (when not cached) and TAR for the block starting at byte offset `off`. */
-static int send_setup(struct stream *s, uint32_t off, struct pending *pd)
+static uint32_t lane_word(const struct stream *s, uint32_t off);
+
+/* The lead packet of the block [off, blk_end): SELECT/CSW when not cached, TAR, then as many
+ * DRW transfers as fit. Returns the number of elements it carries in *elements. */
+static int send_lead(struct stream *s, uint32_t off, uint32_t blk_end, struct pending *pd, uint32_t *elements)
 {
     struct dap_probe *p = s->p;
     struct dap_op ops[3];
@@ -63,20 +69,38 @@ static int send_setup(struct stream *s, uint32_t off, struct pending *pd)
         p->csw_valid = 1;
     }
     ops[n++] = (struct dap_op){DAP_REQ(1, 0, AP_REG_TAR), s->addr + off, NULL};
-    uint8_t req[DAP_TRANSFER_HEADER + 3 * 5];
-    size_t len = DAP_TRANSFER_HEADER;
+    uint8_t req[DAP_MAX_PACKET];
+    size_t len = DAP_TRANSFER_HEADER, resp_len = DAP_TRANSFER_RESP_HEADER;
     req[0] = DAP_CMD_TRANSFER;
     req[1] = 0;
-    req[2] = (uint8_t)n;
     for (uint32_t i = 0; i < n; i++) {
         pd->reqs[i] = ops[i].req;
         req[len++] = ops[i].req;
         dap_put32(req + len, ops[i].wdata);
         len += 4;
     }
-    pd->kind = PENDING_SETUP;
+    int read = s->rbuf != NULL;
+    uint8_t drw = DAP_REQ(1, read, AP_REG_DRW);
+    uint32_t k = 0, left = (blk_end - off) / s->es;
+    while (k < left && n + k < 255) {
+        size_t add = read ? 1u : 5u, radd = read ? 4u : 0u;
+        if (len + add > p->packet_size || resp_len + radd > p->packet_size)
+            break;
+        pd->reqs[n + k] = drw;
+        req[len++] = drw;
+        if (!read) {
+            dap_put32(req + len, lane_word(s, off + k * s->es));
+            len += 4;
+        }
+        resp_len += radd;
+        k++;
+    }
+    req[2] = (uint8_t)(n + k);
+    pd->kind = PENDING_LEAD;
     pd->off = off;
-    pd->count = n;
+    pd->count = k;
+    pd->nsetup = n;
+    *elements = k;
     return dap_pipe_send(p, req, len);
 }
 
@@ -115,6 +139,7 @@ static int send_block(struct stream *s, uint32_t off, uint32_t count, struct pen
     pd->kind = PENDING_BLOCK;
     pd->off = off;
     pd->count = count;
+    pd->nsetup = 0;
     return dap_pipe_send(s->p, req, len);
 }
 
@@ -135,12 +160,18 @@ static int complete_one(struct stream *s)
         return 0; /* draining after the first failure */
     struct dap_xfer_status st;
     char why[256];
-    if (pd->kind == PENDING_SETUP) {
-        rc = dap_parse_transfer(resp, len, pd->reqs, pd->count, &st, words, why, sizeof why);
-        if (rc)
+    if (pd->kind == PENDING_LEAD) {
+        rc = dap_parse_transfer(resp, len, pd->reqs, pd->nsetup + pd->count, &st, words, why, sizeof why);
+        if (rc) {
             fail_at(s, pd->off, dap_proto_fail(p, rc, why), 0);
-        else if (st.ack != DAP_ACK_OK)
-            fail_at(s, pd->off, 0, st.ack);
+            return 0;
+        }
+        uint32_t done = st.done > pd->nsetup ? st.done - pd->nsetup : 0;
+        if (s->rbuf)
+            for (uint32_t i = 0; i < done; i++)
+                store_lane(s, pd->off + i * s->es, words[i]);
+        if (st.ack != DAP_ACK_OK)
+            fail_at(s, pd->off + done * s->es, 0, st.ack);
         return 0;
     }
     rc = dap_parse_block(resp, len, pd->count, s->rbuf != NULL, &st, words, why, sizeof why);
@@ -186,7 +217,9 @@ static int stream_pass(struct stream *s, uint32_t *pos)
                 uint32_t a = s->addr + off;
                 uint32_t to_boundary = DAP_TAR_BLOCK - (a % DAP_TAR_BLOCK);
                 blk_end = off + (to_boundary < s->len - off ? to_boundary : s->len - off);
-                rc = send_setup(s, off, pd);
+                uint32_t k = 0;
+                rc = send_lead(s, off, blk_end, pd, &k);
+                off += k * s->es;
             } else {
                 uint32_t n = (blk_end - off) / s->es;
                 if (n > per_block)

@@ -36,7 +36,8 @@ struct stm32_flag {
 /** host->set_error with printf formatting; returns `code`. */
 int stm32_error(const struct espctl_host *host, int code, const char *fmt, ...) STM32_PRINTF(3, 4);
 /** host->log with printf formatting. */
-void stm32_log(const struct espctl_host *host, int32_t level, const char *fmt, ...) STM32_PRINTF(3, 4);
+void stm32_log(const struct espctl_host *host, int32_t level, const char *fmt, ...)
+    STM32_PRINTF(3, 4);
 
 /** 32-bit register access through the target memory. */
 int stm32_rd(const struct stm32_io *io, uint32_t address, uint32_t *value);

@@ -10,6 +10,8 @@
 #   verify-preloaded  verify_image against a simulator preloaded with the image
 #   verify-mismatch   the same with one byte of the second region flipped: must fail
 #   program-wrp       page/sector 0 write-protected: OpenOCD fails, nothing is written
+#   program-flags     each programming error the model injects (flash-err=KIND@0x08000040)
+#                     trips OpenOCD's own error mask: it stops at that unit and fails
 #   espctl-flash      espctl (cortexm + this family + stlink, via stlink-tcp:) flashes the
 #                     first region; OpenOCD then verifies the result on a fresh simulator
 set -u
@@ -142,6 +144,20 @@ program-wrp)
     [ "$(stat wrp double_words_programmed)" -eq 0 ] || fail "the protected sector was programmed"
     [ "$(head -c "$ERASE" wrp.flash | tr -d '\377' | wc -c)" -eq 0 ] || fail "sector 0 changed"
     echo "PASS [$FAMILY program-wrp]: openocd rc=$OCD_RC" ;;
+program-flags)
+    before=$((0x40 / UNIT))
+    for kind in pgaerr progerr sizerr pgserr wrperr; do
+        sim_start "flag-$kind" --fault "flash-err=$kind@0x08000040"
+        openocd_run "flag-$kind" "program $ELF verify reset exit"
+        sim_wait "flag-$kind"
+        [ $OCD_RC -ne 0 ] || fail "openocd succeeded despite an injected $kind"
+        grep -q "error writing to flash at address 0x08000000" "flag-$kind.log" ||
+            { tail -20 "flag-$kind.log" >&2; fail "openocd did not report the $kind"; }
+        ! grep -q 'Verified OK' "flag-$kind.log" || fail "verify passed after $kind"
+        [ "$(stat "flag-$kind" double_words_programmed)" -eq "$before" ] ||
+            fail "$kind: $(stat "flag-$kind" double_words_programmed) units before the error, expected $before"
+    done
+    echo "PASS [$FAMILY program-flags]: every injected flag stopped OpenOCD after $before units" ;;
 espctl-flash)
     [ -x "$ESPCTL" ] && [ -d "$PLUGIN_DIR" ] && [ -x "$MAKE_BUNDLE" ] || fail "espctl inputs missing"
     # Until the core's bundle chip table knows the part (it lists STM32G4 parts only), the

@@ -216,9 +216,10 @@ static void test_memory_streams_pipelined(void **state)
     assert_true(fx->fake.max_queued > 1);           /* requests were pipelined ... */
     assert_true(fx->fake.max_queued <= p->window);  /* ... within the window */
     assert_true(fx->fake.max_request_len <= 512);
-    /* 126 words per write block, 127 per read block, split at 1 KiB: 4 words, seven full
-     * blocks of 256 words (3 blocks each), 252 words (2 blocks) = 24 each way */
-    assert_int_equal(fx->fake.requests_by_cmd[DAP_CMD_TRANSFER_BLOCK] - before_tb, 24u + 24u);
+    /* Each 1 KiB block opens with a DAP_Transfer carrying TAR and then 100 writes / 127 reads;
+     * TransferBlocks (126 writes / 127 reads) carry the rest: blocks of 4 words (lead only),
+     * seven of 256 words (lead + 2 blocks each way) and 252 words (lead + 2 writes / + 1 read) */
+    assert_int_equal(fx->fake.requests_by_cmd[DAP_CMD_TRANSFER_BLOCK] - before_tb, (14u + 2u) + (14u + 1u));
     /* 16- and 8-bit streams with byte-lane placement */
     fill(out, sizeof out, 99);
     assert_int_equal(dap_mem_write(p, 0, SRAM + 0x7FE, 16, out, 1030), 0);
@@ -251,9 +252,9 @@ static void test_hid_sized_packets(void **state)
     assert_int_equal(dap_mem_read(p, 0, SRAM, 32, in, sizeof in), 0);
     assert_memory_equal(in, out, sizeof in);
     assert_true(fx->fake.max_request_len <= 64);
-    /* 14 words per write report, 15 per read report, plus one TAR set-up per KiB */
-    unsigned writes = 4 * (256 / 14 + 1), reads = 4 * (256 / 15 + 1);
-    assert_int_equal(fx->fake.packets - before, writes + reads + 8);
+    /* per KiB: writes = a lead report (CSW/TAR + 10 writes, then TAR + 11) and 18 blocks of up
+     * to 14 words; reads = a lead (TAR + 15 reads) and 17 blocks of up to 15 words */
+    assert_int_equal(fx->fake.packets - before, 4u * (1u + 18u) + 4u * (1u + 17u));
 }
 
 static void test_wait_retried_then_bounded(void **state)

@@ -50,7 +50,8 @@ int family_all(struct family_fixture *fx, uint32_t address, uint32_t len, uint8_
 void family_fault(struct family_fixture *fx, const char *spec);
 
 /** cmocka check that `rc` is `code` and the error text contains every given fragment. */
-#define assert_error(rc, code, ...) family_assert_error((rc), (code), __VA_ARGS__, (const char *)NULL)
+#define assert_error(rc, code, ...)                                                          \
+    family_assert_error((rc), (code), __VA_ARGS__, (const char *)NULL)
 void family_assert_error(int rc, int code, ...);
 
 #endif

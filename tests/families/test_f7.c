@@ -65,6 +65,24 @@ static void f72x_layout(void **state)
 }
 
 /* SNB selects exactly the sector; programming is x32 (one unit per word). */
+/* F767 in single-bank mode (nDBANK=1): 2 MiB, sector 11 is the last 256 KiB. */
+static void f76x_single_bank(void **state)
+{
+    (void)state;
+    struct family_fixture *fx = family_load("stm32f7", "stm32f767zi");
+    family_open(fx);
+    assert_int_equal(fx->chip->device_id, 0x451);
+    assert_int_equal(fx->geometry.size, 2048u * KIB);
+    assert_int_equal(fx->geometry.bank_count, 1);
+    expect_sector(fx, 0x081FFFFFu, 0x081C0000u, 256 * KIB);
+    family_fill(fx, 0x081C0000u, 256 * KIB, 0);
+    family_fill(fx, 0x08180000u, 256 * KIB, 0);
+    assert_int_equal(fx->family->erase_sector(fx->flash, 0x081C0000u), 0);
+    assert_true(family_all(fx, 0x081C0000u, 256 * KIB, 0xFF));
+    assert_true(family_all(fx, 0x08180000u, 256 * KIB, 0x00));
+    family_free(fx);
+}
+
 static void erase_one_sector_and_program(void **state)
 {
     (void)state;
@@ -107,15 +125,15 @@ static void error_flags_are_named(void **state)
         struct family_fixture *fx = family_load("stm32f7", "stm32f746zg");
         family_open(fx);
         char spec[64];
-        snprintf(spec, sizeof spec, "flash-err=%s@0x08000804", kinds[k][0]);
+        snprintf(spec, sizeof spec, "flash-err=%s@0x08001504", kinds[k][0]);
         family_fault(fx, spec);
-        uint8_t *data = pattern(4 * KIB, 1);
-        assert_error(fx->family->program(fx->flash, BASE, data, 4 * KIB), ESPCTL_E_TARGET,
-                     kinds[k][1], "0x08000800", "FLASH_SR");
-        assert_int_equal(family_byte(fx, BASE + 0x7FF), data[0x7FF]);
-        assert_true(family_all(fx, BASE + 0xC00, 4 * KIB - 0xC00, 0xFF));
+        uint8_t *data = pattern(12 * KIB, 1);
+        assert_error(fx->family->program(fx->flash, BASE, data, 12 * KIB), ESPCTL_E_TARGET,
+                     kinds[k][1], "0x08001000", "FLASH_SR");
+        assert_int_equal(family_byte(fx, BASE + 0xFFF), data[0xFFF]);
+        assert_true(family_all(fx, BASE + 0x2000, 0x1000, 0xFF));
         assert_int_equal(fx->family->erase_sector(fx->flash, BASE), 0);
-        assert_int_equal(fx->family->program(fx->flash, BASE, data, 4 * KIB), 0);
+        assert_int_equal(fx->family->program(fx->flash, BASE, data, 12 * KIB), 0);
         free(data);
         family_free(fx);
     }
@@ -164,6 +182,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(identify_and_sectors),
         cmocka_unit_test(f72x_layout),
+        cmocka_unit_test(f76x_single_bank),
         cmocka_unit_test(erase_one_sector_and_program),
         cmocka_unit_test(mass_erase),
         cmocka_unit_test(error_flags_are_named),

@@ -130,15 +130,15 @@ static void error_flags_are_named(void **state)
         struct family_fixture *fx = family_load("stm32h7", "stm32h743zi");
         family_open(fx);
         char spec[64];
-        snprintf(spec, sizeof spec, "flash-err=%s@0x08100440", kinds[k][0]);
+        snprintf(spec, sizeof spec, "flash-err=%s@0x08101440", kinds[k][0]);
         family_fault(fx, spec);
-        uint8_t *data = pattern(4096, 2);
-        assert_error(fx->family->program(fx->flash, BANK2, data, 4096), ESPCTL_E_TARGET,
-                     kinds[k][1], "0x08100400", "FLASH_SR2");
-        assert_int_equal(family_byte(fx, BANK2 + 0x3FF), data[0x3FF]);
-        assert_true(family_all(fx, BANK2 + 0x800, 4096 - 0x800, 0xFF));
+        uint8_t *data = pattern(12288, 2);
+        assert_error(fx->family->program(fx->flash, BANK2, data, 12288), ESPCTL_E_TARGET,
+                     kinds[k][1], "0x08101000", "FLASH_SR2");
+        assert_int_equal(family_byte(fx, BANK2 + 0xFFF), data[0xFFF]);
+        assert_true(family_all(fx, BANK2 + 0x2000, 0x1000, 0xFF));
         assert_int_equal(fx->family->erase_sector(fx->flash, BANK2), 0);
-        assert_int_equal(fx->family->program(fx->flash, BANK2, data, 4096), 0);
+        assert_int_equal(fx->family->program(fx->flash, BANK2, data, 12288), 0);
         free(data);
         family_free(fx);
     }

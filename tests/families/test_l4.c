@@ -127,17 +127,18 @@ static void error_flags_are_named(void **state)
         struct family_fixture *fx = family_load("stm32l4", "stm32l476rg");
         family_open(fx);
         char spec[64];
-        snprintf(spec, sizeof spec, "flash-err=%s@0x08000500", kinds[k][0]);
+        snprintf(spec, sizeof spec, "flash-err=%s@0x08001500", kinds[k][0]);
         family_fault(fx, spec);
-        uint8_t *data = pattern(4096, 9);
-        assert_error(program(fx, BASE, data, 4096), ESPCTL_E_TARGET, kinds[k][1], "0x08000400",
+        uint8_t *data = pattern(12288, 9);
+        assert_error(program(fx, BASE, data, 12288), ESPCTL_E_TARGET, kinds[k][1], "0x08001000",
                      "FLASH_SR");
-        /* The first KiB landed, nothing after the failing chunk did. */
-        assert_int_equal(family_byte(fx, BASE + 0x3FF), data[0x3FF]);
-        assert_true(family_all(fx, BASE + 0x800, 4096 - 0x800, 0xFF));
+        /* The first 4 KiB chunk landed, nothing after the failing chunk did. */
+        assert_int_equal(family_byte(fx, BASE + 0xFFF), data[0xFFF]);
+        assert_true(family_all(fx, BASE + 0x2000, 0x1000, 0xFF));
         /* The flags were cleared: the next operation starts clean. */
-        assert_int_equal(erase(fx, BASE), 0);
-        assert_int_equal(program(fx, BASE, data, 4096), 0);
+        for (uint32_t p = 0; p < 6; p++)
+            assert_int_equal(erase(fx, BASE + p * PAGE), 0);
+        assert_int_equal(program(fx, BASE, data, 12288), 0);
         free(data);
         family_free(fx);
     }

@@ -81,7 +81,7 @@ static int m_write(void *ctx, uint64_t address, const uint8_t *buf, uint32_t len
 
 static int m_read32(void *ctx, uint64_t address, uint32_t *value)
 {
-    uint8_t b[4];
+    uint8_t b[4] = {0};
     int rc = m_read(ctx, address, b, 4);
     *value = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
     return rc;

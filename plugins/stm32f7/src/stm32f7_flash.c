@@ -33,7 +33,7 @@
 #define ERASE_TIMEOUT_US 10000000u       /* 256 KiB sector: 4 s max (DS10916) */
 #define MASS_ERASE_TIMEOUT_US 64000000u  /* 2 MiB, two banks: 32 s max */
 #define PROGRAM_TIMEOUT_US 1000000u
-#define CHUNK 1024u
+#define CHUNK 4096u
 
 static const struct stm32_flag sr_flags[] = {
     {1u << 1, "OPERR"},  {1u << 4, "WRPERR"}, {1u << 5, "PGAERR"},

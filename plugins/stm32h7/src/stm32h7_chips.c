@@ -57,7 +57,8 @@ void h7_family_init(struct h7_family *fam, const struct espctl_host *host)
     fam->vtable = (struct espctl_chip_family){
         .hdr = ESPCTL_ABI_HDR(struct espctl_chip_family),
         .name = "stm32h7",
-        .description = "STM32H7 flash controller (RM0433): two banks, 128 KiB sectors, 256-bit words",
+        .description =
+            "STM32H7 flash controller (RM0433): two banks, 128 KiB sectors, 256-bit words",
         .arch = "cortexm",
         .family_data = fam,
         .chips = h7_chips,

@@ -37,7 +37,7 @@
 #define ERASE_TIMEOUT_US 8000000u       /* 128 KiB sector: 4 s max (DS12110) */
 #define BANK_ERASE_TIMEOUT_US 40000000u /* bank erase: 16 s max at x8 */
 #define PROGRAM_TIMEOUT_US 1000000u
-#define CHUNK 1024u
+#define CHUNK 4096u
 
 static const struct stm32_flag sr_flags[] = {
     {1u << 17, "WRPERR"},    {1u << 18, "PGSERR"},    {1u << 19, "STRBERR"},
@@ -273,7 +273,8 @@ int h7_program(void *flash, uint64_t address, const uint8_t *data, uint64_t leng
             return bad_address(f, "program", a, why);
         uint64_t bank_end = (uint64_t)bank_base(bank) + f->bank_size;
         uint64_t stop = end < bank_end ? end : bank_end;
-        for (uint32_t s = off / H7_SECTOR_SIZE; s <= (uint32_t)((stop - 1 - bank_base(bank)) / H7_SECTOR_SIZE); s++) {
+        uint32_t last = (uint32_t)((stop - 1 - bank_base(bank)) / H7_SECTOR_SIZE);
+        for (uint32_t s = off / H7_SECTOR_SIZE; s <= last; s++) {
             int rc = check_writable(f, "program", bank, s);
             if (rc)
                 return rc;

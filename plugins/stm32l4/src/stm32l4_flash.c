@@ -34,7 +34,7 @@
 #define ERASE_TIMEOUT_US 1000000u      /* page erase: 24.47 ms max (DS10198) */
 #define MASS_ERASE_TIMEOUT_US 2000000u /* 24.59 ms max */
 #define PROGRAM_TIMEOUT_US 1000000u
-#define CHUNK 1024u
+#define CHUNK 4096u
 
 static const struct stm32_flag sr_flags[] = {
     {1u << 1, "OPERR"},  {1u << 3, "PROGERR"}, {1u << 4, "WRPERR"},  {1u << 5, "PGAERR"},

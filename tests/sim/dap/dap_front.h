@@ -57,9 +57,11 @@ void dapsim_probe_init(struct dapsim_probe *p, struct sim_target *t, uint16_t pa
  */
 size_t dapsim_execute(struct dapsim_probe *p, const uint8_t *req, size_t len, uint8_t *resp, size_t cap);
 
-/** Charge one batch of @p packets requests moving @p to / @p from bytes to the virtual clock. */
+/** Charge one batch of @p packets requests moving @p to / @p from bytes to the virtual clock;
+ *  @p exec_ns is the virtual time the probe spent executing them (already on the clock),
+ *  which overlaps the wire time. */
 void dap_latency_charge(struct sim_target *t, const struct dap_latency *m, unsigned packets, uint64_t to,
-                        uint64_t from);
+                        uint64_t from, uint64_t exec_ns);
 
 /** Name of a link ("bulk", "hid", "tcp"). */
 const char *dap_link_name(enum dap_link link);

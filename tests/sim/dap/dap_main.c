@@ -62,7 +62,8 @@ static void usage(FILE *f)
             "         [--latency-us U] [--byte-ns B] [--frame-us F] [--swd-khz K]\n"
             "         [--packet-size N] [--packet-count N] [--elaphure-version 0|1] [--serial S]\n"
             "         [--stats FILE] [--flash-in FILE] [--flash-out FILE] [--fault SPEC]... [--once] [--verbose]\n"
-            "  Speaks elaphureLink over TCP; --transport picks the timing model:\n"
+            "  Speaks elaphureLink over TCP; --transport picks the timing model (a batch = the requests\n"
+            "  that arrived together; the probe's execution overlaps the wire time within a batch):\n"
             "    bulk: CMSIS-DAP v2 full speed, 1000 us per batch round trip + 822 ns/B, 512-byte packets x 8\n"
             "    hid:  CMSIS-DAP v1, one 64-byte report per 1000 us frame each way, packets x 4\n"
             "    tcp:  elaphureLink over Wi-Fi, 3000 us per batch + 1000 ns/B, 512-byte packets x 255\n"
@@ -233,13 +234,14 @@ static int send_all(int fd, const uint8_t *buf, size_t len)
 struct batch {
     unsigned packets;
     uint64_t to, from;
+    uint64_t start_ns; /**< virtual time when the batch began executing */
 };
 
 static void charge(struct dapsim_probe *p, const struct dap_latency *m, struct batch *b)
 {
     if (b->packets)
         p->batches++;
-    dap_latency_charge(p->target, m, b->packets, b->to, b->from);
+    dap_latency_charge(p->target, m, b->packets, b->to, b->from, p->target->clock.now_ns - b->start_ns);
     memset(b, 0, sizeof *b);
 }
 
@@ -276,7 +278,7 @@ static void serve_client(int fd, struct dapsim_probe *p, const struct dap_latenc
             partial_since = now_ms();
         have += (size_t)n;
         size_t txlen = 0;
-        struct batch b = {0};
+        struct batch b = {.start_ns = p->target->clock.now_ns};
         for (;;) {
             if (s.state != EL_WANT_HANDSHAKE && have && f->drop_after && p->packets >= f->drop_after) {
                 fprintf(stderr, "espctl-sim dap: injected connection drop after %llu DAP commands\n",

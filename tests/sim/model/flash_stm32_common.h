@@ -45,7 +45,8 @@ static inline uint32_t stm32_lanes(uint32_t v, uint32_t off, unsigned size)
 
 /* The armed one-shot programming error for the unit at array offset `off` (length `len`),
  * or SIM_FLASH_ERR_NONE. Firing disarms it. */
-static inline enum sim_flash_err stm32_take_injected(struct sim_flash *fl, uint32_t off, uint32_t len)
+static inline enum sim_flash_err stm32_take_injected(struct sim_flash *fl, uint32_t off,
+                                                     uint32_t len)
 {
     struct sim_faults *f = &fl->target->faults;
     if (f->flash_err == SIM_FLASH_ERR_NONE)

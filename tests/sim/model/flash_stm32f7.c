@@ -1,4 +1,5 @@
-/* STM32F7 embedded flash controller (RM0385 for F74x/F75x, RM0431 for F72x/F73x), single bank.
+/* STM32F7 embedded flash controller (RM0385 F74x/F75x, RM0410 F76x/F77x in single-bank mode,
+ * RM0431 F72x/F73x).
  *
  * Registers at 0x40023C00: ACR, KEYR, OPTKEYR, SR (EOP, OPERR, WRPERR, PGAERR, PGPERR, ERSERR,
  * BSY; write-1-to-clear), CR (PG, SER, MER, SNB[6:3], PSIZE[9:8], STRT, EOPIE, ERRIE, LOCK),
@@ -138,7 +139,10 @@ static int f7_init(struct sim_flash *fl)
     fl->mass_erase_ns = SIM_F7_MASS_ERASE_NS;
     fl->program_ns = SIM_F7_PROGRAM_NS;
     build_sectors(fl);
-    st(fl)->optcr = 0xC0FFAAFDu; /* RM0385 reset value: RDP level 0, no sector protected */
+    /* Reset values: RM0385 0xC0FFAAFD (F74x/F75x, F72x); RM0410 0xFFFFAAFD (F76x/F77x: 12 nWRP
+     * bits, nDBOOT, nDBANK=1 i.e. single bank, the only mode this model implements). */
+    uint32_t dev = fl->target->chip->dbgmcu_idcode & 0xFFFu;
+    st(fl)->optcr = dev == 0x451u ? 0xFFFFAAFDu : 0xC0FFAAFDu;
     st(fl)->optcr1 = 0x00400080u;
     fl->ops->reset(fl);
     return sim_bus_map(&fl->target->bus, "rcc-f7", RCC_BASE, RCC_SIZE, &rcc_ops, st(fl));

@@ -43,7 +43,8 @@
 #define SR_OPTVERR (1u << 15)
 #define SR_BSY (1u << 16)
 #define SR_W1C 0xC3FBu
-#define SR_PROG_ERRORS (SR_PROGERR | SR_WRPERR | SR_PGAERR | SR_SIZERR | SR_PGSERR | SR_MISERR | SR_FASTERR)
+#define SR_PROG_ERRORS                                                                       \
+    (SR_PROGERR | SR_WRPERR | SR_PGAERR | SR_SIZERR | SR_PGSERR | SR_MISERR | SR_FASTERR)
 
 #define CR_PG (1u << 0)
 #define CR_PER (1u << 1)

@@ -124,8 +124,9 @@ struct espctl_probe_driver {
     int (*ap_write)(void *probe, uint32_t ap, uint32_t addr, uint32_t value);
 
     /** MEM-AP transfers through AP `ap`: `width` is 8, 16 or 32 bits; `addr` and `len`
-     * must be multiples of width/8. The driver splits at its own limits and at 1 KiB
-     * TAR auto-increment boundaries. */
+     * must be multiples of width/8. The driver splits at its own limits and never
+     * crosses the AP's TAR auto-increment block (1 KiB unless the driver knows the AP's
+     * larger block; caps.max_mem_block reports the size it uses). */
     int (*mem_read)(void *probe, uint32_t ap, uint64_t addr, uint32_t width,
                     uint8_t *buf, uint32_t len);
     int (*mem_write)(void *probe, uint32_t ap, uint64_t addr, uint32_t width,

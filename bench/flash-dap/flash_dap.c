@@ -1,0 +1,274 @@
+/* bench/flash-dap: flash 128 KiB into the simulated STM32G431 through the cmsisdap plugin
+ * (espctl flash --probe dap-tcp:...) under each link model of `espctl-sim dap` -- v2 bulk,
+ * v1 HID, elaphureLink over TCP -- and print the simulator's modelled time, batches (round
+ * trips), DAP packets and bytes next to the physical limit (the chip's own erase + program
+ * time). The target is at most 1.15x the limit on the v2 bulk link. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "espctl/bundle.h"
+#include "espctl/espctl.h"
+
+#define IMAGE_SIZE (128u * 1024u)
+#define PAGE_SIZE 2048u
+#define PAGE_ERASE_S 0.022
+#define DOUBLE_WORD_S 0.000082
+#define TOOL_TIMEOUT "300"
+
+struct bench_env {
+    const char *sim, *espctl, *plugin_dir, *cc, *workdir;
+    char bundle[512];
+    char old_image[512]; /* the chip starts holding this, so every page must be erased */
+};
+
+struct bench_result {
+    int tool_exit;
+    double modelled_s;
+    long long batches, packets, to_probe, from_probe, page_erases, double_words, words_read;
+};
+
+/* One row: a link model of `espctl-sim dap` and, for high speed, its timing overrides. */
+struct link_row {
+    const char *name;
+    const char *transport;
+    const char *latency_us, *byte_ns; /* NULL = the model's default */
+};
+
+static int sim_start(const struct bench_env *env, const struct link_row *link, const char *stats, pid_t *pid,
+                     unsigned *port)
+{
+    int out[2];
+    if (pipe(out))
+        return -1;
+    *pid = fork();
+    if (*pid < 0)
+        return -1;
+    if (*pid == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        const char *argv[20] = {env->sim, "dap", "--chip", "stm32g431rb", "--port", "0", "--once", "--transport",
+                                link->transport, "--stats", stats, "--flash-in", env->old_image};
+        int n = 13;
+        if (link->latency_us) {
+            argv[n++] = "--latency-us";
+            argv[n++] = link->latency_us;
+        }
+        if (link->byte_ns) {
+            argv[n++] = "--byte-ns";
+            argv[n++] = link->byte_ns;
+        }
+        argv[n] = NULL;
+        execv(env->sim, (char *const *)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    char line[128] = "";
+    size_t have = 0;
+    while (!strchr(line, '\n') && have + 1 < sizeof line) {
+        struct pollfd pfd = {out[0], POLLIN, 0};
+        if (poll(&pfd, 1, 10000) <= 0)
+            break;
+        ssize_t n = read(out[0], line + have, sizeof line - 1 - have);
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+        line[have] = 0;
+    }
+    close(out[0]);
+    if (sscanf(line, "listening on 127.0.0.1:%u", port) != 1) {
+        fprintf(stderr, "flash-dap: simulator did not report its port\n");
+        kill(*pid, SIGTERM);
+        waitpid(*pid, NULL, 0);
+        return -1;
+    }
+    return 0;
+}
+
+static int sim_finish(pid_t pid, const char *stats, struct bench_result *r)
+{
+    int status = 0;
+    for (int i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; i++) {
+        struct timespec ts = {0, 100 * 1000000L};
+        nanosleep(&ts, NULL);
+        if (i == 99) {
+            kill(pid, SIGTERM);
+            waitpid(pid, &status, 0);
+        }
+    }
+    json_error_t jerr;
+    json_t *j = json_load_file(stats, 0, &jerr);
+    if (!j) {
+        fprintf(stderr, "flash-dap: %s: %s (line %d)\n", stats, jerr.text, jerr.line);
+        return -1;
+    }
+    json_int_t b = 0, p = 0, tp = 0, fp = 0, pe = 0, dw = 0, wr = 0;
+    int bad = json_unpack_ex(j, &jerr, 0, "{s:F, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "modelled_seconds",
+                             &r->modelled_s, "batches", &b, "dap_packets", &p, "bytes_to_probe", &tp,
+                             "bytes_from_probe", &fp, "page_erases", &pe, "double_words_programmed", &dw,
+                             "words_read", &wr);
+    json_decref(j);
+    if (bad) {
+        fprintf(stderr, "flash-dap: %s: %s\n", stats, jerr.text);
+        return -1;
+    }
+    r->batches = b, r->packets = p, r->to_probe = tp, r->from_probe = fp, r->page_erases = pe;
+    r->double_words = dw, r->words_read = wr;
+    return 0;
+}
+
+static int run_logged(const char *const *argv, const char *log)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0)
+            _exit(127);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) < 0)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int flash_over(const struct bench_env *env, const struct link_row *link, struct bench_result *r)
+{
+    char stats[512], probe[64], log[512];
+    snprintf(stats, sizeof stats, "%s/stats-%s.json", env->workdir, link->name);
+    snprintf(log, sizeof log, "%s/espctl-%s.log", env->workdir, link->name);
+    pid_t pid;
+    unsigned port;
+    if (sim_start(env, link, stats, &pid, &port))
+        return -1;
+    snprintf(probe, sizeof probe, "dap-tcp:127.0.0.1:%u", port);
+    const char *argv[] = {"timeout", TOOL_TIMEOUT, env->espctl, "--plugin-path", env->plugin_dir,
+                          "flash", env->bundle, "--probe", probe, NULL};
+    r->tool_exit = run_logged(argv, log);
+    return sim_finish(pid, stats, r);
+}
+
+static int make_bundle(struct bench_env *env)
+{
+    static unsigned char img[IMAGE_SIZE];
+    uint32_t x = 0x2545F491u;
+    for (size_t i = 0; i < sizeof img; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        img[i] = (unsigned char)x;
+    }
+    char bin[512], src[512], elf[512], log[512];
+    static unsigned char old[IMAGE_SIZE];
+    memset(old, 0x00, sizeof old);
+    snprintf(env->old_image, sizeof env->old_image, "%s/old-128k.bin", env->workdir);
+    FILE *o = fopen(env->old_image, "wb");
+    if (!o || fwrite(old, 1, sizeof old, o) != sizeof old || fclose(o)) {
+        fprintf(stderr, "flash-dap: cannot write %s: %s\n", env->old_image, strerror(errno));
+        return -1;
+    }
+    snprintf(bin, sizeof bin, "%s/image-128k.bin", env->workdir);
+    snprintf(src, sizeof src, "%s/image-128k.S", env->workdir);
+    snprintf(elf, sizeof elf, "%s/image-128k.elf", env->workdir);
+    snprintf(log, sizeof log, "%s/cc.log", env->workdir);
+    FILE *f = fopen(bin, "wb");
+    if (!f || fwrite(img, 1, sizeof img, f) != sizeof img || fclose(f)) {
+        fprintf(stderr, "flash-dap: cannot write %s: %s\n", bin, strerror(errno));
+        return -1;
+    }
+    f = fopen(src, "w");
+    if (!f || fprintf(f, ".section .text\n.incbin \"%s\"\n", bin) < 0 || fclose(f))
+        return -1;
+    const char *cc[] = {env->cc, "-nostdlib", "-nostartfiles", "-Wl,-Ttext=0x08000000", "-Wl,-e,0x08000000",
+                        "-o", elf, src, NULL};
+    if (run_logged(cc, log)) {
+        fprintf(stderr, "flash-dap: %s failed (see %s)\n", env->cc, log);
+        return -1;
+    }
+    snprintf(env->bundle, sizeof env->bundle, "%s/image-128k.tar.gz", env->workdir);
+    struct espctl_bundle_create_options opts = {
+        .hdr = ESPCTL_ABI_HDR(struct espctl_bundle_create_options),
+        .elf_path = elf,
+        .chip = "STM32G431RB",
+        .out_path = env->bundle,
+        .project = "bench-flash-dap",
+    };
+    struct espctl_bundle_create_result res = {.hdr = ESPCTL_ABI_HDR(struct espctl_bundle_create_result)};
+    int rc = espctl_bundle_create(NULL, &opts, &res);
+    if (rc) {
+        fprintf(stderr, "flash-dap: bundle: %s: %s\n", espctl_strerror(rc), espctl_last_error());
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct bench_env env = {.cc = "arm-none-eabi-gcc"};
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--sim")) env.sim = argv[i + 1];
+        else if (!strcmp(argv[i], "--espctl")) env.espctl = argv[i + 1];
+        else if (!strcmp(argv[i], "--plugin-dir")) env.plugin_dir = argv[i + 1];
+        else if (!strcmp(argv[i], "--cc")) env.cc = argv[i + 1];
+        else if (!strcmp(argv[i], "--workdir")) env.workdir = argv[i + 1];
+        else break;
+    }
+    if (!env.sim || !env.espctl || !env.plugin_dir || !env.workdir) {
+        fprintf(stderr, "usage: flash-dap --sim ESPCTL_SIM --espctl ESPCTL --plugin-dir DIR --workdir DIR "
+                        "[--cc arm-none-eabi-gcc]\n");
+        return 2;
+    }
+    /* the CLI must see only this build's plugins and no user configuration */
+    setenv("ESPCTL_PLUGIN_PATH", "", 1);
+    char xdg[600];
+    snprintf(xdg, sizeof xdg, "%s/xdg", env.workdir);
+    setenv("XDG_CONFIG_HOME", xdg, 1);
+    if (make_bundle(&env))
+        return 1;
+    unsigned pages = IMAGE_SIZE / PAGE_SIZE, dws = IMAGE_SIZE / 8;
+    double limit = pages * PAGE_ERASE_S + dws * DOUBLE_WORD_S;
+    printf("flash-dap: espctl flash of %u KiB into a simulated STM32G431RB through the cmsisdap plugin\n",
+           IMAGE_SIZE / 1024);
+    printf("the chip starts with another image (all zero), so every page is erased and programmed\n");
+    printf("physical limit: %u page erases x 22 ms + %u double words x 82 us = %.3f s\n", pages, dws, limit);
+    printf("links: bulk = v2 full speed (1000 us/batch + 822 ns/B, 512 B x 8); bulk-hs = v2 high speed\n"
+           "       (250 us/batch + 25 ns/B); hid = v1 (one 64 B report per 1 ms frame each way, x 4);\n"
+           "       tcp = elaphureLink over Wi-Fi (assumed 3000 us/batch + 1000 ns/B, 512 B x 255)\n\n");
+    printf("%-7s %4s %11s %8s %8s %8s %10s %10s %7s %7s %9s\n", "link", "exit", "modelled_s", "x_limit",
+           "batches", "packets", "bytes_to", "bytes_from", "erases", "dwords", "words_rd");
+    static const struct link_row links[] = {
+        {"bulk", "bulk", NULL, NULL},
+        {"bulk-hs", "bulk", "250", "25"},
+        {"hid", "hid", NULL, NULL},
+        {"tcp", "tcp", NULL, NULL},
+    };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+        struct bench_result r = {0};
+        if (flash_over(&env, &links[i], &r)) {
+            printf("%-7s failed to run (see %s)\n", links[i].name, env.workdir);
+            rc = 1;
+            continue;
+        }
+        printf("%-7s %4d %11.3f %8.3f %8lld %8lld %10lld %10lld %7lld %7lld %9lld\n", links[i].name, r.tool_exit,
+               r.modelled_s, r.modelled_s / limit, r.batches, r.packets, r.to_probe, r.from_probe, r.page_erases,
+               r.double_words, r.words_read);
+        if (r.tool_exit != 0)
+            rc = 1;
+    }
+    return rc;
+}
