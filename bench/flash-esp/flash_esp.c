@@ -134,7 +134,7 @@ static void sim_start(struct sim *s, const char *sim_path, const char *workdir)
     close(out[0]);
     if (strncmp(line, "pty ", 4))
         die("espctl-sim did not announce a pty (got '%s')", line);
-    snprintf(s->pty, sizeof s->pty, "%s", line + 4);
+    snprintf(s->pty, sizeof s->pty, "%.*s", (int)sizeof s->pty - 1, line + 4);
 }
 
 static void sim_stop(struct sim *s)

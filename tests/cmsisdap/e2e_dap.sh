@@ -2,7 +2,8 @@
 # End-to-end: `espctl flash` with the cortexm and cmsisdap plugins through dap-tcp: into
 # espctl-sim's CMSIS-DAP (elaphureLink) front with an STM32G431RB model.
 #   e2e_dap.sh CASE
-# Environment (set by CMake): ESPCTL, ESPCTL_SIM, PLUGIN_DIR, MAKE_BUNDLE, WORK_ROOT.
+# Environment (set by CMake): ESPCTL, ESPCTL_SIM, PLUGIN_DIR, MAKE_BUNDLE, WORK_ROOT, and for
+# rtt-stream HELLO_ELF (example firmware) and NM (arm-none-eabi-nm).
 set -u
 
 CASE=${1:?case}
@@ -103,6 +104,21 @@ fault-drop)
     sim_stop
     expect_rc 0
     expect_image recover.out a.bin
+    ;;
+rtt-stream)
+    # RTT over CMSIS-DAP: the simulator plays the example firmware's RTT producer
+    RTT_ADDR=0x$("$NM" "$HELLO_ELF" | sed -n 's/^\([0-9a-f]*\) [DdBb] _SEGGER_RTT$/\1/p')
+    [ "$RTT_ADDR" != 0x ] || fail "no _SEGGER_RTT in $HELLO_ELF"
+    cp "$HELLO_ELF" hello.elf
+    LINES=1500
+    sim_start rtt --transport bulk --rtt-producer "rate=60k,mode=blocking,bytes=$(( LINES * 13 )),pattern=lines" \
+        --rtt-addr "$RTT_ADDR"
+    espctl monitor --rtt --probe "$PROBE" --elf hello.elf --raw --duration 5
+    sim_stop
+    expect_rc 0
+    expect_err "RTT control block at $RTT_ADDR"
+    seq -f 'rtt %08.0f' 0 $(( LINES - 1 )) > want.txt
+    cmp last.out want.txt || fail "RTT stream differs: $(cmp last.out want.txt 2>&1)"
     ;;
 fault-wait)
     make_image a 40000

@@ -342,7 +342,7 @@ void sim_start(struct sim *s, const char *dir, const char *chip, int pty, const 
     close(out[0]);
     unsigned port;
     if (!strncmp(line, "pty ", 4))
-        snprintf(s->endpoint, sizeof s->endpoint, "%s", line + 4);
+        snprintf(s->endpoint, sizeof s->endpoint, "%.*s", (int)sizeof s->endpoint - 1, line + 4);
     else if (sscanf(line, "listening on 127.0.0.1:%u", &port) == 1)
         snprintf(s->endpoint, sizeof s->endpoint, "socket://127.0.0.1:%u", port);
     else

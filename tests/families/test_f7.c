@@ -1,6 +1,8 @@
 /* stm32f7.so against the simulated STM32F746ZG / F722ZE, in process. */
 #include "family_harness.h"
 
+#include "sim/flash_families.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +82,35 @@ static void f76x_single_bank(void **state)
     assert_int_equal(fx->family->erase_sector(fx->flash, 0x081C0000u), 0);
     assert_true(family_all(fx, 0x081C0000u, 256 * KIB, 0xFF));
     assert_true(family_all(fx, 0x08180000u, 256 * KIB, 0x00));
+    family_free(fx);
+}
+
+/* F767 in dual-bank mode (nDBANK=0): two banks of 4x16 + 64 + 7x128 KiB; bank 2's sectors are
+ * selected with SNB 0x10+n, and MER2 joins MER for the mass erase. */
+static void f76x_dual_bank(void **state)
+{
+    (void)state;
+    struct family_fixture *fx = family_load("stm32f7", "stm32f767zi");
+    assert_int_equal(sim_flash_stm32f7_set_dual_bank(&fx->target->flash, 1), 0);
+    family_open(fx);
+    assert_int_equal(fx->geometry.size, 2048u * KIB);
+    assert_int_equal(fx->geometry.bank_count, 2);
+    expect_sector(fx, 0x08004000u, 0x08004000u, 16 * KIB);
+    expect_sector(fx, 0x080FFFFFu, 0x080E0000u, 128 * KIB);
+    expect_sector(fx, 0x08100000u, 0x08100000u, 16 * KIB);
+    expect_sector(fx, 0x08110000u, 0x08110000u, 64 * KIB);
+    family_fill(fx, BASE, 32 * KIB, 0x00);
+    family_fill(fx, 0x08104000u, 16 * KIB, 0x00);
+    assert_int_equal(fx->family->erase_sector(fx->flash, 0x08104000u), 0);
+    assert_true(family_all(fx, 0x08104000u, 16 * KIB, 0xFF));
+    assert_true(family_all(fx, BASE, 32 * KIB, 0x00)); /* bank 1's sectors 0 and 1 untouched */
+    uint8_t *data = pattern(8 * KIB, 3);
+    assert_int_equal(fx->family->program(fx->flash, 0x08104000u, data, 8 * KIB), 0);
+    assert_int_equal(family_byte(fx, 0x08105FFFu), data[8 * KIB - 1]);
+    free(data);
+    family_fill(fx, 0x081F0000u, 64, 0x00);
+    assert_int_equal(fx->family->mass_erase(fx->flash), 0);
+    assert_true(family_all(fx, BASE, 2048u * KIB, 0xFF));
     family_free(fx);
 }
 
@@ -183,6 +214,7 @@ int main(void)
         cmocka_unit_test(identify_and_sectors),
         cmocka_unit_test(f72x_layout),
         cmocka_unit_test(f76x_single_bank),
+        cmocka_unit_test(f76x_dual_bank),
         cmocka_unit_test(erase_one_sector_and_program),
         cmocka_unit_test(mass_erase),
         cmocka_unit_test(error_flags_are_named),

@@ -58,6 +58,12 @@ static int wait_dhcsr(struct cm_core *c, uint32_t want, uint64_t timeout_us, con
 
 int cm_core_halt(struct cm_core *c)
 {
+    if (c->run) {
+        int err = c->run->halt(c->link->probe);
+        if (err == 0)
+            c->halted_by_us = 1;
+        return err;
+    }
     int rc = wr(c, CM_DHCSR, CM_DHCSR_DBGKEY | CM_DHCSR_C_DEBUGEN | CM_DHCSR_C_HALT);
     if (rc)
         return rc;
@@ -85,8 +91,25 @@ static int trigger_reset(struct cm_core *c, int32_t kind)
     return l->drv->reset(l->probe, ESPCTL_RESET_HW_PULSE);
 }
 
+/* Reset through the probe's run control: only a system reset, which it catches at the
+ * reset vector; the core runs afterwards unless `halt`. */
+static int run_control_reset(struct cm_core *c, int32_t kind, int halt)
+{
+    struct cm_link *l = c->link;
+    if (kind != ESPCTL_RESET_SYSTEM)
+        return trigger_reset(c, kind);
+    int rc = c->run->reset_and_halt(l->probe);
+    if (rc == 0 && !halt)
+        rc = c->run->resume(l->probe);
+    if (rc == 0)
+        c->halted_by_us = halt;
+    return rc;
+}
+
 int cm_core_reset(struct cm_core *c, int32_t kind, int halt)
 {
+    if (c->run)
+        return run_control_reset(c, kind, halt);
     int rc = set_vector_catch(c, halt);
     if (rc == 0 && !halt) /* leave debug halt so the core runs out of reset */
         rc = wr(c, CM_DHCSR, CM_DHCSR_DBGKEY | CM_DHCSR_C_DEBUGEN);
@@ -125,9 +148,27 @@ static int attach_under_reset(struct cm_core *c)
     return rc;
 }
 
+static int attach_run_control(struct cm_core *c, int mode)
+{
+    if (mode == CM_ATTACH_UNDER_RESET)
+        return cm_error(c->link->host, ESPCTL_E_NOT_SUPPORTED,
+                        "connect: probe driver '%s' cannot connect under reset",
+                        c->link->drv->name);
+    int rc = cm_core_halt(c);
+    if (rc == 0)
+        rc = rd(c, CM_CPUID, &c->cpuid);
+    if (rc == 0 && (c->cpuid >> 24) != 0x41)
+        cm_log(c->link->host, ESPCTL_LOG_WARN, "CPUID 0x%08x is not an ARM core", c->cpuid);
+    if (rc == 0 && mode == CM_ATTACH_RESET_HALT)
+        rc = cm_core_reset(c, ESPCTL_RESET_SYSTEM, 1);
+    return rc;
+}
+
 int cm_core_attach(struct cm_core *c, int mode)
 {
     c->halted_by_us = 0;
+    if (c->run)
+        return attach_run_control(c, mode);
     int rc = rd(c, CM_CPUID, &c->cpuid);
     if (rc)
         return rc;
@@ -143,6 +184,12 @@ int cm_core_attach(struct cm_core *c, int mode)
 
 void cm_core_detach(struct cm_core *c)
 {
+    if (c->run) {
+        if (c->halted_by_us)
+            (void)c->run->resume(c->link->probe);
+        c->halted_by_us = 0;
+        return;
+    }
     (void)set_vector_catch(c, 0);
     if (c->halted_by_us)
         (void)wr(c, CM_DHCSR, CM_DHCSR_DBGKEY | CM_DHCSR_C_DEBUGEN);

@@ -4,6 +4,8 @@
 
 #include "link.h"
 
+#include "espctl/plugin/ext/run_control.h"
+
 #define CM_CPUID 0xE000ED00u
 #define CM_AIRCR 0xE000ED0Cu
 #define CM_DHCSR 0xE000EDF0u
@@ -29,6 +31,10 @@ struct cm_core {
     struct cm_link *link;
     const struct espctl_target_mem *mem;
     uint32_t cpuid;
+    /** The probe's run-control extension when it offers one (a GDB server): halt,
+     * resume and reset go through it instead of DHCSR/DEMCR/AIRCR, which such a
+     * server may not model (QEMU reads DHCSR as 0). NULL for ADIv5 probes. */
+    const struct espctl_run_control *run;
     /** The session halted the core and should let it run again on detach. */
     int halted_by_us;
 };

@@ -373,6 +373,11 @@ static int verify_phase(struct plan *p, struct fe_stats *st)
     return stage_end(t, "verify", rc, where);
 }
 
+static int commit(const struct fe_target *t)
+{
+    return t->commit ? t->commit(t->flash) : 0;
+}
+
 int fe_flash(const struct fe_target *t, const struct espctl_flash_image *img, uint32_t flags,
              struct fe_stats *stats)
 {
@@ -399,7 +404,10 @@ int fe_flash(const struct fe_target *t, const struct espctl_flash_image *img, ui
         t->link->stage = "erase";
         t->link->at = g->base;
         cm_emit(t->host, ESPCTL_EVENT_STAGE_BEGIN, "erase", 0, 0, g->size, ESPCTL_NO_ADDRESS, NULL);
-        rc = stage_end(t, "erase", t->family->mass_erase(t->flash), g->base);
+        rc = t->family->mass_erase(t->flash);
+        if (rc == 0)
+            rc = commit(t);
+        rc = stage_end(t, "erase", rc, g->base);
     }
     st->sectors = (uint32_t)p.count;
     if (rc == 0)
@@ -408,6 +416,8 @@ int fe_flash(const struct fe_target *t, const struct espctl_flash_image *img, ui
         rc = erase_phase(&p, st);
     if (rc == 0)
         rc = program_phase(&p, st);
+    if (rc == 0 && (st->erased || st->programmed))
+        rc = commit(t);
     if (rc == 0 && !(flags & ESPCTL_FLASH_NO_VERIFY))
         rc = verify_phase(&p, st);
     if (rc == 0 && st->skipped)
@@ -461,6 +471,8 @@ int fe_erase(const struct fe_target *t, uint64_t address, uint64_t length, uint3
         stage_begin(t, "erase", g->size);
         int rc = t->family->mass_erase(t->flash);
         if (rc == 0)
+            rc = commit(t);
+        if (rc == 0)
             progress(t, "erase", g->size, g->size, g->base);
         return stage_end(t, "erase", rc, g->base);
     }
@@ -490,5 +502,5 @@ int fe_erase(const struct fe_target *t, uint64_t address, uint64_t length, uint3
         done += size;
         progress(t, "erase", done, end - first, at - size);
     }
-    return stage_end(t, "erase", 0, 0);
+    return stage_end(t, "erase", commit(t), end);
 }

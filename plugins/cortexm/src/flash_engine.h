@@ -18,6 +18,9 @@ struct fe_target {
     const struct espctl_chip_family *family;
     void *flash;
     const struct espctl_flash_geometry *geometry;
+    /** Optional: make erases and programs durable before anything reads them back
+     * (a probe that buffers writes until told it is done); NULL for chip families. */
+    int (*commit)(void *flash);
 };
 
 struct fe_stats {

@@ -4,6 +4,8 @@
 #include "cortex_m.h"
 #include "flash_engine.h"
 #include "link.h"
+#include "probe_flash.h"
+#include "probe_flash_chips.h"
 #include "probe_select.h"
 #include "rtt_session.h"
 #include "target_mem.h"
@@ -20,8 +22,14 @@ struct cm_session {
     struct cm_link link;
     struct espctl_target_mem mem;
     struct cm_core core;
+    /** The chip family that identifies the chip; NULL for a chip of cortexm's own
+     * table of probe-written chips (probe_flash_chips.c). */
     const struct espctl_chip_family *family;
     const struct espctl_chip_desc *chip;
+    /** The probe's flash writer: when set, it programs flash instead of the family. */
+    const struct espctl_flash_writer *writer;
+    /** What drives the open flash handle: the chip family or the probe-flash adapter. */
+    const struct espctl_chip_family *flash_family;
     void *flash;
     struct espctl_flash_geometry geometry;
     int connected;
@@ -80,13 +88,39 @@ static int32_t supports_chip(void *target_data, const char *chip)
 {
     const struct espctl_chip_family *f;
     const struct espctl_chip_desc *d;
-    return cm_find_chip(target_data, chip, &f, &d) == 0;
+    return cm_find_chip(target_data, chip, &f, &d) == 0 || pf_chip_named(chip) != NULL;
+}
+
+/* The chip a session is asked for: a loaded family's first, then cortexm's own table. */
+static int named_chip(struct cm_session *s, const char *name)
+{
+    if (cm_find_chip(s->host, name, &s->family, &s->chip) == 0)
+        return 0;
+    const struct pf_chip *pc = pf_chip_named(name);
+    if (!pc)
+        return cm_error(s->host, ESPCTL_E_INVAL,
+                        "connect: unknown chip '%s' (no loaded chip family declares it)", name);
+    s->family = NULL;
+    s->chip = &pc->desc;
+    return 0;
 }
 
 /* The connected chip: check it against the one named, or find a family that claims it. */
 static int identify(struct cm_session *s)
 {
     const struct espctl_host *h = s->host;
+    if (s->chip && s->writer) {
+        /* A probe that writes flash itself may not model the id registers (QEMU reads
+         * DBGMCU_IDCODE as 0): the named chip is taken as given. */
+        cm_log(h, ESPCTL_LOG_DEBUG, "connect: %s taken as named (the probe writes flash itself)",
+               s->chip->name);
+        return 0;
+    }
+    if (s->chip && !s->family)
+        return cm_error(h, ESPCTL_E_NOT_SUPPORTED,
+                        "connect: %s is flashed only through a probe that writes flash itself "
+                        "(gdb:HOST:PORT, Black Magic Probe); probe driver '%s' does not",
+                        s->chip->name, s->link.drv->name);
     if (s->family) {
         const struct espctl_chip_desc *seen = NULL;
         int rc = s->family->identify(s->family->family_data, &s->mem, &seen);
@@ -120,6 +154,17 @@ static int attach_mode(uint32_t flags)
     return (flags & ESPCTL_TARGET_NO_RESET) ? CM_ATTACH_HALT : CM_ATTACH_RESET_HALT;
 }
 
+static const struct espctl_run_control *run_control(const struct espctl_probe_driver *d, void *probe)
+{
+    if (!ESPCTL_HAS_FN(d, struct espctl_probe_driver, get_extension) || !d->get_extension)
+        return NULL;
+    const struct espctl_run_control *rc = d->get_extension(probe, ESPCTL_EXT_RUN_CONTROL);
+    if (!rc || rc->hdr.struct_size < sizeof *rc || !rc->halt || !rc->resume || !rc->is_halted ||
+        !rc->reset_and_halt)
+        return NULL;
+    return rc;
+}
+
 static int connect_probe(struct cm_session *s, const struct espctl_target_params *p)
 {
     char selector[ESPCTL_PATH_SIZE];
@@ -134,9 +179,6 @@ static int connect_probe(struct cm_session *s, const struct espctl_target_params
     rc = d->open(d->driver_data, selector, &s->link.probe);
     if (rc)
         return rc;
-    struct espctl_probe_caps caps = {.hdr = ESPCTL_ABI_HDR(struct espctl_probe_caps)};
-    if (d->caps && d->caps(s->link.probe, &caps) == 0)
-        s->link.max_block = caps.max_mem_block;
     if (d->connect) {
         uint32_t cflags = (p->flags & ESPCTL_TARGET_CONNECT_UNDER_RESET) ? ESPCTL_CONNECT_UNDER_RESET : 0;
         rc = d->connect(s->link.probe, cflags);
@@ -144,6 +186,13 @@ static int connect_probe(struct cm_session *s, const struct espctl_target_params
             return rc;
     }
     s->connected = 1;
+    /* Capabilities and extensions only after connect: a probe may learn the target's
+     * memory map (Black Magic Probe) or the AP's block size (ST-Link) while connecting. */
+    struct espctl_probe_caps caps = {.hdr = ESPCTL_ABI_HDR(struct espctl_probe_caps)};
+    if (d->caps && d->caps(s->link.probe, &caps) == 0)
+        s->link.max_block = caps.max_mem_block;
+    s->core.run = run_control(d, s->link.probe);
+    s->writer = pf_writer(&s->link);
     cm_log(s->host, ESPCTL_LOG_DEBUG, "opened probe %s through '%s' (max block %u bytes)", selector,
            d->name, s->link.max_block);
     return 0;
@@ -157,7 +206,7 @@ static void session_close(void *session)
     s->link.quiet = 1;
     cm_rtt_monitor_close(s->monitor);
     if (s->flash)
-        s->family->flash_close(s->flash);
+        s->flash_family->flash_close(s->flash);
     if (s->connected) {
         s->link.stage = "disconnect";
         cm_core_detach(&s->core);
@@ -182,9 +231,8 @@ static int session_open(void *target_data, const struct espctl_target_params *p,
     cm_target_mem_init(&s->mem, &s->link);
     s->core = (struct cm_core){.link = &s->link, .mem = &s->mem};
     int rc = 0;
-    if (p->chip && *p->chip && cm_find_chip(h, p->chip, &s->family, &s->chip) != 0)
-        rc = cm_error(h, ESPCTL_E_INVAL,
-                      "connect: unknown chip '%s' (no loaded chip family declares it)", p->chip);
+    if (p->chip && *p->chip)
+        rc = named_chip(s, p->chip);
     cm_emit(h, ESPCTL_EVENT_STAGE_BEGIN, "connect", 0, 0, 0, ESPCTL_NO_ADDRESS, NULL);
     if (rc == 0)
         rc = connect_probe(s, p);
@@ -217,13 +265,17 @@ static int flash_ready(struct cm_session *s)
     if (s->flash)
         return 0;
     s->link.stage = "unlock";
+    if (s->writer)
+        return pf_open(&s->link, s->writer, s->chip, &s->flash_family, &s->flash, &s->geometry);
+    s->flash_family = s->family;
     return s->family->flash_open(s->family->family_data, s->chip, &s->mem, &s->flash, &s->geometry);
 }
 
 static struct fe_target engine(struct cm_session *s)
 {
-    return (struct fe_target){.host = s->host, .link = &s->link, .family = s->family,
-                              .flash = s->flash, .geometry = &s->geometry};
+    return (struct fe_target){.host = s->host, .link = &s->link, .family = s->flash_family,
+                              .flash = s->flash, .geometry = &s->geometry,
+                              .commit = s->writer ? pf_commit : NULL};
 }
 
 static int session_flash(void *session, const struct espctl_flash_image *img, uint32_t flags)
@@ -265,7 +317,7 @@ static int session_reset(void *session, int32_t kind)
     struct cm_session *s = session;
     s->link.stage = "reset";
     if (s->flash) { /* the reset locks the controller anyway */
-        s->family->flash_close(s->flash);
+        s->flash_family->flash_close(s->flash);
         s->flash = NULL;
     }
     if (kind == ESPCTL_RESET_SYSTEM || kind == ESPCTL_RESET_HW_PULSE)

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "dap_front.h"
+#include "sim/rtt_producer.h"
 
 #define PARTIAL_REQUEST_TIMEOUT_MS 5000
 #define SEND_TIMEOUT_MS 5000
@@ -44,6 +45,7 @@ struct options {
     long el_version;
     const char *serial;
     const char *stats, *flash_in, *flash_out;
+    const char *rtt_spec, *rtt_addr;
     int once, verbose;
 };
 
@@ -62,6 +64,7 @@ static void usage(FILE *f)
             "         [--latency-us U] [--byte-ns B] [--frame-us F] [--swd-khz K]\n"
             "         [--packet-size N] [--packet-count N] [--elaphure-version 0|1] [--serial S]\n"
             "         [--stats FILE] [--flash-in FILE] [--flash-out FILE] [--fault SPEC]... [--once] [--verbose]\n"
+            "         [--rtt-producer SPEC [--rtt-addr ADDR]]\n"
             "  Speaks elaphureLink over TCP; --transport picks the timing model (a batch = the requests\n"
             "  that arrived together; the probe's execution overlaps the wire time within a batch):\n"
             "    bulk: CMSIS-DAP v2 full speed, 1000 us per batch round trip + 822 ns/B, 512-byte packets x 8\n"
@@ -69,6 +72,9 @@ static void usage(FILE *f)
             "    tcp:  elaphureLink over Wi-Fi, 3000 us per batch + 1000 ns/B, 512-byte packets x 255\n"
             "  --elaphure-version 0 answers the handshake with v0 (bare packets, no framing).\n"
             "  --fault: drop-after=N, wait=N[@K], fault-at=ADDR, flash-err=KIND[@ADDR], wrp=FIRST-LAST\n"
+            "  --rtt-producer rate=BYTES_PER_S,mode=blocking|nonblocking[,bytes=N][,pattern=counter|lines]\n"
+            "    [,echo][,size=N][,down=N][,corrupt=...]: play the firmware side of SEGGER RTT; the\n"
+            "    control block goes to --rtt-addr, else the one found in SRAM is used.\n"
             "chips:");
     for (unsigned i = 0; sim_chip_at(i); i++)
         fprintf(f, " %s", sim_chip_at(i)->name);
@@ -107,6 +113,7 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
         {"stats", required_argument, 0, 's'},        {"flash-in", required_argument, 0, 'I'},
         {"flash-out", required_argument, 0, 'O'},    {"fault", required_argument, 0, 'f'},
         {"once", no_argument, 0, '1'},               {"verbose", no_argument, 0, 'v'},
+        {"rtt-producer", required_argument, 0, 'R'}, {"rtt-addr", required_argument, 0, 'A'},
         {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
     char err[256];
     long long v;
@@ -170,6 +177,8 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
             if (sim_faults_parse(faults, optarg, err, sizeof err))
                 return usage_error("--fault: %s", err);
             break;
+        case 'R': o->rtt_spec = optarg; break;
+        case 'A': o->rtt_addr = optarg; break;
         case '1': o->once = 1; break;
         case 'v': o->verbose = 1; break;
         case 'h': usage(stdout); return 1;
@@ -181,6 +190,33 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
     if (!o->chip || o->port < 0) {
         usage(stderr);
         return usage_error("%s", "--chip and --port are required");
+    }
+    if (o->rtt_addr && !o->rtt_spec)
+        return usage_error("%s", "--rtt-addr needs --rtt-producer");
+    return 0;
+}
+
+/* --rtt-producer / --rtt-addr: 0, or 2 (usage) / 1 (out of memory) with the message printed. */
+static int attach_rtt(const struct options *o, struct sim_target *t)
+{
+    struct sim_rtt_config rc;
+    char err[512];
+    if (sim_rtt_parse(&rc, o->rtt_spec, err, sizeof err)) {
+        fprintf(stderr, "espctl-sim dap: --rtt-producer: %s\n", err);
+        return 2;
+    }
+    if (o->rtt_addr) {
+        long long v;
+        if (parse_num(o->rtt_addr, 0, 0xFFFFFFFFll, &v)) {
+            fprintf(stderr, "espctl-sim dap: --rtt-addr: bad address '%s'\n", o->rtt_addr);
+            return 2;
+        }
+        rc.have_address = 1;
+        rc.address = (uint32_t)v;
+    }
+    if (!sim_rtt_producer_attach(t, &rc)) {
+        fprintf(stderr, "espctl-sim dap: out of memory\n");
+        return 1;
     }
     return 0;
 }
@@ -408,6 +444,10 @@ int sim_dap_main(int argc, char **argv)
     }
     sim_target_system_reset(t);
     t->core.reset_st = false;
+    if (o.rtt_spec && (rc = attach_rtt(&o, t)) != 0) {
+        sim_target_free(t);
+        return rc;
+    }
 
     uint16_t port = 0;
     int lfd = open_listener(&o, &port);

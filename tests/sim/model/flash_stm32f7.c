@@ -4,7 +4,9 @@
  * Registers at 0x40023C00: ACR, KEYR, OPTKEYR, SR (EOP, OPERR, WRPERR, PGAERR, PGPERR, ERSERR,
  * BSY; write-1-to-clear), CR (PG, SER, MER, SNB[6:3], PSIZE[9:8], STRT, EOPIE, ERRIE, LOCK),
  * OPTCR (OPTLOCK, RDP, nWRP[23:16]) and OPTCR1 (boot addresses).
- * Sectors: 4 x U, 1 x 4U, then 8U each, with U = 32 KiB (0x449/0x451) or 16 KiB (0x452).
+ * Sectors: 4 x U, 1 x 4U, then 8U each, with U = 32 KiB (0x449/0x451) or 16 KiB (0x452). An F76x
+ * put in dual-bank mode (sim_flash_stm32f7_set_dual_bank: OPTCR.nDBANK=0) has two banks of
+ * 16/64/128 KiB sectors; SNB 0x10+n selects sector n of bank 2, MER2 erases bank 2.
  * Programming writes one unit of the PSIZE parallelism per bus write (x8/x16/x32; an access of
  * another size is PGPERR) and can only clear bits, as on silicon.
  *
@@ -39,14 +41,16 @@
 #define CR_SER (1u << 1)
 #define CR_MER (1u << 2)
 #define CR_SNB_SHIFT 3
-#define CR_SNB_MASK (0xFu << CR_SNB_SHIFT)
+#define CR_SNB_MASK (0x1Fu << CR_SNB_SHIFT) /* SNB[4] selects bank 2 on F76x (RM0410) */
 #define CR_PSIZE_SHIFT 8
 #define CR_PSIZE_MASK (3u << CR_PSIZE_SHIFT)
+#define CR_MER2 (1u << 15)
 #define CR_STRT (1u << 16)
 #define CR_EOPIE (1u << 24)
 #define CR_ERRIE (1u << 25)
 #define CR_LOCK (1u << 31)
-#define CR_WRITABLE (CR_PG | CR_SER | CR_MER | CR_SNB_MASK | CR_PSIZE_MASK | CR_EOPIE | CR_ERRIE)
+#define CR_WRITABLE (CR_PG | CR_SER | CR_MER | CR_SNB_MASK | CR_PSIZE_MASK | CR_MER2 | CR_EOPIE | \
+                     CR_ERRIE)
 
 #define RCC_BASE 0x40023800u /* RCC of the F7, touched by OpenOCD's reset-init script */
 #define RCC_SIZE 0x400u
@@ -58,39 +62,63 @@
 
 #define OPTCR_OPTLOCK (1u << 0)
 #define OPTCR_NWRP_SHIFT 16
-#define MAX_SECTORS 12u
+#define OPTCR_NDBANK (1u << 29)
+#define BANK2_SNB 0x10u
+#define MAX_SECTORS 24u
 
 struct f7_state {
     uint32_t acr, sr, cr, optcr, optcr1;
     enum stm32_keys keys, optkeys;
     int eop_pending;
+    int dual_bank; /* F76x with OPTCR.nDBANK=0: two banks of 16/64/128 KiB sectors */
     uint32_t nsectors;
-    uint32_t sector_off[MAX_SECTORS + 1]; /* start offsets; [nsectors] = array size */
+    struct f7_sector {
+        uint32_t off, size, snb, wrp_bit;
+    } sectors[MAX_SECTORS];
     uint32_t rcc[RCC_SIZE / 4];
 };
 
 static struct f7_state *st(struct sim_flash *fl) { return fl->family_state; }
 
+/* One bank: 4 x unit, 1 x 4 unit, then 8 unit sectors, numbered from snb_base. */
+static void add_bank(struct f7_state *s, uint32_t base, uint32_t bytes, uint32_t unit,
+                     uint32_t snb_base)
+{
+    for (uint32_t i = 0, off = 0; off < bytes && s->nsectors < MAX_SECTORS; i++) {
+        uint32_t size = i < 4 ? unit : i == 4 ? 4 * unit : 8 * unit;
+        s->sectors[s->nsectors++] = (struct f7_sector){base + off, size, snb_base + i, i};
+        off += size;
+    }
+}
+
 static void build_sectors(struct sim_flash *fl)
 {
     struct f7_state *s = st(fl);
     uint32_t dev = fl->target->chip->dbgmcu_idcode & 0xFFFu;
-    uint32_t unit = dev == 0x452u ? 16u * 1024u : 32u * 1024u;
-    uint32_t off = 0, n = 0;
-    while (off < fl->size && n < MAX_SECTORS) {
-        s->sector_off[n++] = off;
-        off += n <= 4 ? unit : n == 5 ? 4 * unit : 8 * unit;
+    s->nsectors = 0;
+    s->dual_bank = dev == 0x451u && !(s->optcr & OPTCR_NDBANK);
+    if (s->dual_bank) {
+        add_bank(s, 0, fl->size / 2, 16u * 1024u, 0);
+        add_bank(s, fl->size / 2, fl->size / 2, 16u * 1024u, BANK2_SNB);
+    } else {
+        add_bank(s, 0, fl->size, dev == 0x452u ? 16u * 1024u : 32u * 1024u, 0);
     }
-    s->nsectors = n;
-    s->sector_off[n] = fl->size;
 }
 
-static int sector_of(const struct f7_state *s, uint32_t off)
+static const struct f7_sector *sector_of(const struct f7_state *s, uint32_t off)
 {
     for (uint32_t i = 0; i < s->nsectors; i++)
-        if (off >= s->sector_off[i] && off < s->sector_off[i + 1])
-            return (int)i;
-    return -1;
+        if (off - s->sectors[i].off < s->sectors[i].size)
+            return &s->sectors[i];
+    return NULL;
+}
+
+static const struct f7_sector *sector_by_snb(const struct f7_state *s, uint32_t snb)
+{
+    for (uint32_t i = 0; i < s->nsectors; i++)
+        if (s->sectors[i].snb == snb)
+            return &s->sectors[i];
+    return NULL;
 }
 
 static uint64_t sector_erase_ns(uint32_t bytes)
@@ -138,12 +166,12 @@ static int f7_init(struct sim_flash *fl)
     fl->page_erase_ns = SIM_F7_ERASE_32K_NS;
     fl->mass_erase_ns = SIM_F7_MASS_ERASE_NS;
     fl->program_ns = SIM_F7_PROGRAM_NS;
-    build_sectors(fl);
     /* Reset values: RM0385 0xC0FFAAFD (F74x/F75x, F72x); RM0410 0xFFFFAAFD (F76x/F77x: 12 nWRP
-     * bits, nDBOOT, nDBANK=1 i.e. single bank, the only mode this model implements). */
+     * bits, nDBOOT, nDBANK=1: single bank, as shipped). */
     uint32_t dev = fl->target->chip->dbgmcu_idcode & 0xFFFu;
     st(fl)->optcr = dev == 0x451u ? 0xFFFFAAFDu : 0xC0FFAAFDu;
     st(fl)->optcr1 = 0x00400080u;
+    build_sectors(fl);
     fl->ops->reset(fl);
     return sim_bus_map(&fl->target->bus, "rcc-f7", RCC_BASE, RCC_SIZE, &rcc_ops, st(fl));
 }
@@ -179,40 +207,45 @@ static void settle(struct sim_flash *fl)
     }
 }
 
-static int sector_protected(const struct f7_state *s, uint32_t sector)
+/* nWRPi protects sector i (of each bank, in dual-bank mode). */
+static int sector_protected(const struct f7_state *s, const struct f7_sector *sec)
 {
-    return !((s->optcr >> (OPTCR_NWRP_SHIFT + sector)) & 1u);
+    return !((s->optcr >> (OPTCR_NWRP_SHIFT + sec->wrp_bit)) & 1u);
 }
 
 static void start_erase(struct sim_flash *fl)
 {
     struct f7_state *s = st(fl);
-    uint32_t ops = s->cr & (CR_PG | CR_SER | CR_MER);
-    if ((s->sr & SR_ERRORS) || (ops != CR_SER && ops != CR_MER)) {
+    uint32_t ops = s->cr & (CR_PG | CR_SER | CR_MER | CR_MER2);
+    int mass = ops == CR_MER || (s->dual_bank && (ops == CR_MER2 || ops == (CR_MER | CR_MER2)));
+    if ((s->sr & SR_ERRORS) || (ops != CR_SER && !mass)) {
         s->sr |= SR_ERSERR;
         return;
     }
     if (ops == CR_SER) {
-        uint32_t snb = (s->cr & CR_SNB_MASK) >> CR_SNB_SHIFT;
-        if (snb >= s->nsectors) {
+        const struct f7_sector *sec = sector_by_snb(s, (s->cr & CR_SNB_MASK) >> CR_SNB_SHIFT);
+        if (!sec) {
             s->sr |= SR_ERSERR;
             return;
         }
-        if (sector_protected(s, snb)) {
+        if (sector_protected(s, sec)) {
             s->sr |= SR_WRPERR;
             return;
         }
-        uint32_t len = s->sector_off[snb + 1] - s->sector_off[snb];
-        memset(fl->array + s->sector_off[snb], 0xFF, len);
+        memset(fl->array + sec->off, 0xFF, sec->size);
         fl->target->stats.page_erases++;
-        sim_flash_start_op(fl, sector_erase_ns(len));
+        sim_flash_start_op(fl, sector_erase_ns(sec->size));
     } else {
+        /* MER erases bank 1 (the whole array in single-bank mode), MER2 bank 2. */
+        uint32_t first = s->dual_bank && !(ops & CR_MER) ? fl->size / 2 : 0;
+        uint32_t end = s->dual_bank && !(ops & CR_MER2) ? fl->size / 2 : fl->size;
         for (uint32_t i = 0; i < s->nsectors; i++)
-            if (sector_protected(s, i)) {
+            if (s->sectors[i].off >= first && s->sectors[i].off < end &&
+                sector_protected(s, &s->sectors[i])) {
                 s->sr |= SR_WRPERR;
                 return;
             }
-        memset(fl->array, 0xFF, fl->size);
+        memset(fl->array + first, 0xFF, end - first);
         fl->target->stats.mass_erases++;
         sim_flash_start_op(fl, fl->mass_erase_ns);
     }
@@ -290,7 +323,7 @@ static int f7_array_write(struct sim_flash *fl, uint32_t off, unsigned size, uin
 {
     struct f7_state *s = st(fl);
     settle(fl);
-    if (!(s->cr & CR_PG) || (s->cr & CR_LOCK) || (s->cr & (CR_SER | CR_MER)) ||
+    if (!(s->cr & CR_PG) || (s->cr & CR_LOCK) || (s->cr & (CR_SER | CR_MER | CR_MER2)) ||
         (s->sr & SR_ERRORS)) {
         s->sr |= SR_ERSERR;
         return 0;
@@ -301,8 +334,8 @@ static int f7_array_write(struct sim_flash *fl, uint32_t off, unsigned size, uin
         return 0;
     }
     uint32_t err = injected_flag(stm32_take_injected(fl, off, size));
-    int sector = sector_of(s, off);
-    if (!err && (sector < 0 || sector_protected(s, (uint32_t)sector)))
+    const struct f7_sector *sector = sector_of(s, off);
+    if (!err && (!sector || sector_protected(s, sector)))
         err = SR_WRPERR;
     if (err) {
         s->sr |= err;
@@ -316,13 +349,25 @@ static int f7_array_write(struct sim_flash *fl, uint32_t off, unsigned size, uin
     return 0;
 }
 
+/* Sectors are numbered in address order (0-11 bank 1, 12-23 bank 2 in dual-bank mode);
+ * protecting one sets its nWRP bit to 0. */
 static int f7_protect(struct sim_flash *fl, uint32_t first, uint32_t last)
 {
     struct f7_state *s = st(fl);
     if (first > last || last >= s->nsectors)
         return -1;
     for (uint32_t i = first; i <= last; i++)
-        s->optcr &= ~(1u << (OPTCR_NWRP_SHIFT + i));
+        s->optcr &= ~(1u << (OPTCR_NWRP_SHIFT + s->sectors[i].wrp_bit));
+    return 0;
+}
+
+int sim_flash_stm32f7_set_dual_bank(struct sim_flash *fl, int dual)
+{
+    if (fl->ops != &sim_flash_stm32f7_ops || (fl->target->chip->dbgmcu_idcode & 0xFFFu) != 0x451u)
+        return -1;
+    struct f7_state *s = st(fl);
+    s->optcr = dual ? s->optcr & ~OPTCR_NDBANK : s->optcr | OPTCR_NDBANK;
+    build_sectors(fl);
     return 0;
 }
 

@@ -37,4 +37,8 @@ extern const struct sim_flash_ops sim_flash_stm32h7_ops;
  *  bus error otherwise) with ECC_FA naming the word. 0, or -1 when @p fl is not an H7 array. */
 int sim_flash_stm32h7_inject_ecc(struct sim_flash *fl, uint32_t address, int double_error);
 
+/** F76x/F77x only: switch the option bit nDBANK (0 = dual bank, the sector layout changes at
+ *  once, as after an option-byte load). 0, or -1 when @p fl is not such a part. */
+int sim_flash_stm32f7_set_dual_bank(struct sim_flash *fl, int dual);
+
 #endif
