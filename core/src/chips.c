@@ -1,4 +1,4 @@
-/* The STM32G4 chip table and name matching for `build --target`. */
+/* The Cortex-M chip table (STM32G4, STM32F405/F407) and name matching for `build --target`. */
 #include "chips.h"
 
 #include "espctl/bundle.h"
@@ -15,6 +15,7 @@
  * package letter and temperature range ("Tx" = LQFP, "Ux" = UFQFPN, "Vx" = WLCSP...),
  * matching the STM32G4 target file of probe-rs. RAM is SRAM1+SRAM2+CCM. */
 #define G4(n, pkg, flash, ram) {"STM32G4" n, "STM32G4" n pkg, "STM32G4", (flash) * KIB, (ram) * KIB}
+#define F4(n, pkg, flash) {"STM32F4" n, "STM32F4" n pkg, "STM32F4", (flash) * KIB, 192 * KIB}
 const struct core_chip core_chips[] = {
     /* G431: category 2, 32 KiB SRAM */
     G4("31C6", "Tx", 32, 32),  G4("31C8", "Tx", 64, 32),  G4("31CB", "Tx", 128, 32),
@@ -54,8 +55,14 @@ const struct core_chip core_chips[] = {
     G4("91VE", "Tx", 512, 112),
     G4("A1CE", "Tx", 512, 112), G4("A1KE", "Ux", 512, 112), G4("A1ME", "Tx", 512, 112),
     G4("A1RE", "Tx", 512, 112), G4("A1VE", "Tx", 512, 112),
+    /* STM32F405/F407 (RM0090, DS8626): 112 + 16 KiB SRAM + 64 KiB CCM; flashed only through a
+     * probe that writes flash itself (gdbremote: QEMU's netduinoplus2 models the F405RG). */
+    F4("05RG", "Tx", 1024), F4("05VG", "Tx", 1024), F4("05ZG", "Tx", 1024),
+    F4("07VG", "Tx", 1024), F4("07ZG", "Tx", 1024), F4("07IG", "Hx", 1024),
+    F4("07VE", "Tx", 512),  F4("07ZE", "Tx", 512),  F4("07IE", "Hx", 512),
 };
 #undef G4
+#undef F4
 const size_t core_chip_count = sizeof core_chips / sizeof core_chips[0];
 
 const struct core_chip *core_chip_find(const char *name)

@@ -9,6 +9,9 @@
 /* Raw bytes tolerated before a '$' or inside one frame: escapes can double a payload. */
 #define RAW_LIMIT (2u * GDB_MAX_REPLY + 16u)
 
+/* Unsolicited packets taken while waiting for one acknowledgement before giving up. */
+#define UNSOLICITED_LIMIT 4
+
 static int needs_escape(uint8_t b) { return b == '#' || b == '$' || b == '}' || b == '*'; }
 
 static int hexval(int c)
@@ -142,6 +145,7 @@ int gdb_rsp_send(struct gdb_rsp *rsp, const char *text, const uint8_t *bin, size
         return rc;
     char what[96];
     snprintf(what, sizeof what, "acknowledgement of '%.40s'", text);
+    int unsolicited = 0;
     for (int attempt = 0; attempt <= RESEND_LIMIT; attempt++) {
         rc = write_raw(rsp, rsp->tx, rsp->tx_len, timeout_ms);
         if (rc || !rsp->ack_mode)
@@ -158,9 +162,22 @@ int gdb_rsp_send(struct gdb_rsp *rsp, const char *text, const uint8_t *bin, size
                 return 0;
             if (b == '-')
                 break;
-            if (b == '$')
+            if (b == '$' && unsolicited == UNSOLICITED_LIMIT)
                 return out_of_step(rsp, ESPCTL_E_PROTOCOL, "%s",
-                                   "sent a packet where an acknowledgement was due");
+                                   "sent packets where an acknowledgement was due");
+            if (b == '$') {
+                /* A notification sent before our packet was read: QEMU reports the stop
+                 * it makes when a client connects to a running machine. Take it (and
+                 * acknowledge it) and keep waiting for our acknowledgement. */
+                rsp->in_pos--;
+                rc = gdb_rsp_recv(rsp, timeout_ms, "an unsolicited packet");
+                if (rc)
+                    return rc;
+                unsolicited++;
+                gdb_log(&rsp->env, ESPCTL_LOG_DEBUG, "GDB server %s: skipped unsolicited '%.40s'",
+                        rsp->io.peer, rsp->reply);
+                continue;
+            }
             if (skipped > RAW_LIMIT)
                 return out_of_step(rsp, ESPCTL_E_PROTOCOL, "%s", "garbage instead of an acknowledgement");
         }

@@ -155,9 +155,12 @@ static int attach_run_control(struct cm_core *c, int mode)
                         "connect: probe driver '%s' cannot connect under reset",
                         c->link->drv->name);
     int rc = cm_core_halt(c);
-    if (rc == 0)
-        rc = rd(c, CM_CPUID, &c->cpuid);
-    if (rc == 0 && (c->cpuid >> 24) != 0x41)
+    /* A GDB server may expose only RAM and flash (Black Magic Probe's map): CPUID is
+     * informational here, the run state comes from the server. */
+    if (rc == 0 && rd(c, CM_CPUID, &c->cpuid) != 0)
+        cm_log(c->link->host, ESPCTL_LOG_DEBUG, "CPUID not readable through '%s'",
+               c->link->drv->name);
+    else if (rc == 0 && (c->cpuid >> 24) != 0x41)
         cm_log(c->link->host, ESPCTL_LOG_WARN, "CPUID 0x%08x is not an ARM core", c->cpuid);
     if (rc == 0 && mode == CM_ATTACH_RESET_HALT)
         rc = cm_core_reset(c, ESPCTL_RESET_SYSTEM, 1);

@@ -131,7 +131,7 @@ static int read_regions(struct pf_flash *f)
     uint64_t lo = UINT64_MAX, hi = 0;
     for (uint32_t i = 0; i < n; i++) {
         struct espctl_flash_region *r = &f->regions[i];
-        r->hdr = ESPCTL_ABI_HDR(struct espctl_flash_region);
+        *r = (struct espctl_flash_region){.hdr = ESPCTL_ABI_HDR(struct espctl_flash_region)};
         int rc = f->fw->region(f->link->probe, i, r);
         if (rc)
             return rc;

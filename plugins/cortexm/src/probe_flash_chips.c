@@ -23,19 +23,19 @@ static const struct espctl_mem_region f4_512k[] = {
 
 static const struct pf_sector_run f4_sectors[] = {{4, 16u * KIB}, {1, 64u * KIB}, {0, 128u * KIB}};
 
-#define F4(name, prs, regions)                                                              \
-    {.desc = {.hdr = ESPCTL_ABI_HDR(struct espctl_chip_desc), .name = name,                 \
+#define F4(part, prs, map, flash_kib)                                                     \
+    {.desc = {.hdr = ESPCTL_ABI_HDR(struct espctl_chip_desc), .name = part,                 \
               .probe_rs_name = prs, .device_id = F4_DEV_F405_F407,                          \
-              .flash_size = (uint32_t)(regions)[0].size,                                    \
-              .region_count = sizeof(regions) / sizeof((regions)[0]), .regions = (regions)}, \
+              .flash_size = (flash_kib) * KIB, .region_count = sizeof(map) / sizeof((map)[0]), \
+              .regions = (map)},                                                            \
      .sectors = f4_sectors, .sector_runs = sizeof f4_sectors / sizeof f4_sectors[0]}
 
 static const struct pf_chip chips[] = {
-    F4("stm32f405rg", "STM32F405RGTx", f4_1m), F4("stm32f405vg", "STM32F405VGTx", f4_1m),
-    F4("stm32f405zg", "STM32F405ZGTx", f4_1m), F4("stm32f407vg", "STM32F407VGTx", f4_1m),
-    F4("stm32f407zg", "STM32F407ZGTx", f4_1m), F4("stm32f407ig", "STM32F407IGHx", f4_1m),
-    F4("stm32f407ve", "STM32F407VETx", f4_512k), F4("stm32f407ze", "STM32F407ZETx", f4_512k),
-    F4("stm32f407ie", "STM32F407IEHx", f4_512k),
+    F4("stm32f405rg", "STM32F405RGTx", f4_1m, 1024), F4("stm32f405vg", "STM32F405VGTx", f4_1m, 1024),
+    F4("stm32f405zg", "STM32F405ZGTx", f4_1m, 1024), F4("stm32f407vg", "STM32F407VGTx", f4_1m, 1024),
+    F4("stm32f407zg", "STM32F407ZGTx", f4_1m, 1024), F4("stm32f407ig", "STM32F407IGHx", f4_1m, 1024),
+    F4("stm32f407ve", "STM32F407VETx", f4_512k, 512), F4("stm32f407ze", "STM32F407ZETx", f4_512k, 512),
+    F4("stm32f407ie", "STM32F407IEHx", f4_512k, 512),
 };
 
 const struct pf_chip *pf_chip_named(const char *name)

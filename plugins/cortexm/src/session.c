@@ -250,7 +250,10 @@ static int session_open(void *target_data, const struct espctl_target_params *p,
         session_close(s);
         return rc;
     }
-    if (p->chip && *p->chip)
+    if (p->chip && *p->chip && s->writer)
+        cm_message(h, "connect", "connected to %s (as named) through %s, which writes flash itself",
+                   s->chip->name, s->link.drv->name);
+    else if (p->chip && *p->chip)
         cm_message(h, "connect", "connected to %s (device id 0x%03x) through %s", s->chip->name,
                    s->chip->device_id, s->link.drv->name);
     else
