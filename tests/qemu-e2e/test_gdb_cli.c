@@ -96,6 +96,7 @@ static void test_bmp_memory_map(void **state)
 
     struct fake_server server;
     fake_server_start(&server, FAKE_BMP, NULL, 0);
+    memset(server.flash, 0x5A, sizeof server.flash); /* old contents everywhere */
     char probe[64];
     snprintf(probe, sizeof probe, "gdb:127.0.0.1:%u", server.port);
     const char *args[] = {"--json", "flash", bundle, "--probe", probe, NULL};
@@ -106,6 +107,10 @@ static void test_bmp_memory_map(void **state)
     assert_int_equal(r.exit_code, 0);
     assert_non_null(strstr(r.out, "\"verified\":true"));
     assert_memory_equal(server.flash, image, (size_t)size);
+    /* bytes of the block the image does not cover keep their old contents */
+    for (size_t i = (size_t)size; i < sizeof server.flash; i++)
+        if (server.flash[i] != 0x5A)
+            fail_msg("flash byte 0x%zx changed to 0x%02x", i, server.flash[i]);
     /* one block of the map erased (the image fits in it), one commit, one reset */
     assert_int_equal(server.erases, 1);
     assert_int_equal(server.dones, 1);
