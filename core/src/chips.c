@@ -1,4 +1,4 @@
-/* The Cortex-M chip table (STM32G4, STM32F405/F407) and name matching for `build --target`. */
+/* The Cortex-M chip table (STM32G4, F405/F407, L4, F7, H7) and name matching for `build --target`. */
 #include "chips.h"
 
 #include "espctl/bundle.h"
@@ -60,6 +60,18 @@ const struct core_chip core_chips[] = {
     F4("05RG", "Tx", 1024), F4("05VG", "Tx", 1024), F4("05ZG", "Tx", 1024),
     F4("07VG", "Tx", 1024), F4("07ZG", "Tx", 1024), F4("07IG", "Hx", 1024),
     F4("07VE", "Tx", 512),  F4("07ZE", "Tx", 512),  F4("07IE", "Hx", 512),
+    /* STM32L4 / STM32F7 / STM32H7: flashed through the chip-family plugins stm32l4,
+     * stm32f7 and stm32h7 (each its own .so). */
+    {"STM32L476RG", "STM32L476RGTx", "STM32L4", 1024 * KIB, 96 * KIB},
+    {"STM32L476RE", "STM32L476RETx", "STM32L4", 512 * KIB, 96 * KIB},
+    {"STM32L432KC", "STM32L432KCUx", "STM32L4", 256 * KIB, 48 * KIB},
+    {"STM32L452RE", "STM32L452RETx", "STM32L4", 512 * KIB, 128 * KIB},
+    {"STM32L496ZG", "STM32L496ZGTx", "STM32L4", 1024 * KIB, 256 * KIB},
+    {"STM32F746ZG", "STM32F746ZGTx", "STM32F7", 1024 * KIB, 320 * KIB},
+    {"STM32F767ZI", "STM32F767ZITx", "STM32F7", 2048 * KIB, 512 * KIB},
+    {"STM32F722ZE", "STM32F722ZETx", "STM32F7", 512 * KIB, 256 * KIB},
+    {"STM32H743ZI", "STM32H743ZITx", "STM32H7", 2048 * KIB, 128 * KIB},
+    {"STM32H743VI", "STM32H743VITx", "STM32H7", 2048 * KIB, 128 * KIB},
 };
 #undef G4
 #undef F4

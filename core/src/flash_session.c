@@ -2,6 +2,10 @@
  * pass flash/verify/erase/reset/read through to it. */
 #include "flash_internal.h"
 
+#include "chips.h"
+
+#include <ctype.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +63,25 @@ static int target_by_arch(const espctl_ctx *ctx, const struct core_component **o
     return 0;
 }
 
+/* A chip the core's table knows but whose chip-family plugin is not loaded: name the
+ * plugin to install ("stm32h7" for family "STM32H7"). */
+static int missing_family(const char *chip)
+{
+    const struct core_chip *k = core_chip_find(chip);
+    if (!k)
+        return 0;
+    char name[32], plugin[32];
+    size_t i = 0;
+    for (; k->name[i] && i + 1 < sizeof name; i++)
+        name[i] = (char)tolower((unsigned char)k->name[i]);
+    name[i] = '\0';
+    for (i = 0; k->family[i] && i + 1 < sizeof plugin; i++)
+        plugin[i] = (char)tolower((unsigned char)k->family[i]);
+    plugin[i] = '\0';
+    return core_error(ESPCTL_E_INVAL, "no flash driver for chip %s; install the %s plugin", name,
+                      plugin);
+}
+
 static int choose_target(const espctl_ctx *ctx, const char *kind, const char *chip,
                          const struct core_component **out)
 {
@@ -67,9 +90,13 @@ static int choose_target(const espctl_ctx *ctx, const char *kind, const char *ch
         if (!c)
             return core_error(ESPCTL_E_NOT_FOUND,
                               "connect: no flash target '%s' is loaded (is its plugin installed?)", kind);
-        if (chip && vt(c)->supports_chip && !supports(c, chip))
+        if (chip && vt(c)->supports_chip && !supports(c, chip)) {
+            int rc = missing_family(chip);
+            if (rc)
+                return rc;
             return core_error(ESPCTL_E_INVAL, "connect: unknown chip '%s' for flash target '%s'", chip,
                               kind);
+        }
         *out = c;
         return 0;
     }
@@ -82,6 +109,9 @@ static int choose_target(const espctl_ctx *ctx, const char *kind, const char *ch
             return 0;
         }
     }
+    int rc = missing_family(chip);
+    if (rc)
+        return rc;
     return core_error(ESPCTL_E_INVAL, "connect: unknown chip '%s' (no loaded flash target supports it)",
                       chip);
 }

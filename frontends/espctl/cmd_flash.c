@@ -9,7 +9,7 @@
 static const char flash_help[] =
     "usage: espctl flash BUNDLE [--probe P] [--chip NAME] [--port P [--baud B]] [--no-verify]\n"
     "                    [--json]\n"
-    "                    [--monitor [--duration S]]\n"
+    "                    [--monitor [--duration S] [--timestamps]]\n"
     "\n"
     "Open BUNDLE (flash_bundle.tar.gz), check every member's hash and the manifest's\n"
     "signature before touching the target, connect through the probe, erase only the\n"
@@ -24,6 +24,7 @@ static const char flash_help[] =
     "      --no-verify skip the read-back verification\n"
     "      --monitor   then show the target's output (see espctl monitor) until Ctrl-C\n"
     "      --duration S  with --monitor: stop monitoring after S seconds\n"
+    "      --timestamps  with --monitor: prefix each line with the host time since start\n"
     "      --json      progress as {\"type\":\"event\",...} lines and a JSON result\n"
     "  -h, --help      show this help\n"
     "\n"
@@ -43,7 +44,8 @@ int cmd_flash(struct cli *cli, int argc, char **argv)
         {"monitor", no_argument, NULL, OPT_MONITOR},
         {"port", required_argument, NULL, OPT_PORT},
         {"baud", required_argument, NULL, OPT_BAUD},
-        {"duration", required_argument, NULL, MONITOR_OPT_DURATION}, {NULL, 0, NULL, 0}};
+        {"duration", required_argument, NULL, MONITOR_OPT_DURATION},
+        {"timestamps", no_argument, NULL, MONITOR_OPT_TIMESTAMPS}, {NULL, 0, NULL, 0}};
     struct target_args args = {0};
     struct monitor_args mon = {0};
     int monitor = 0, duration_given = 0;
@@ -58,6 +60,7 @@ int cmd_flash(struct cli *cli, int argc, char **argv)
         case TARGET_OPT_CHIP: args.chip = optarg; break;
         case OPT_NO_VERIFY: flags |= ESPCTL_FLASH_WRITE_NO_VERIFY; break;
         case OPT_MONITOR: monitor = 1; break;
+        case MONITOR_OPT_TIMESTAMPS: mon.timestamps = 1; break;
         case OPT_PORT: port = optarg; break;
         case OPT_BAUD:
             if (target_parse_u64(optarg, &number) || number == 0 || number > UINT32_MAX)
@@ -75,6 +78,8 @@ int cmd_flash(struct cli *cli, int argc, char **argv)
     }
     if (duration_given && !monitor)
         return cli_usage_error(cli, flash_help, "--duration needs --monitor");
+    if (mon.timestamps && !monitor)
+        return cli_usage_error(cli, flash_help, "--timestamps needs --monitor");
     if (optind >= argc)
         return cli_usage_error(cli, flash_help, "missing BUNDLE");
     if (argc - optind > 1)

@@ -11,6 +11,7 @@
 static const char monitor_help[] =
     "usage: espctl monitor [--bundle B] [--rtt | --uart] [--chip C] [--probe P] [--elf E]\n"
     "                      [--channel N] [--port P --baud B] [--raw] [--json] [--duration S]\n"
+    "                      [--timestamps]\n"
     "\n"
     "Attach to the running target without resetting it and print its output: RTT up\n"
     "channel N read through the debug probe (Cortex-M), or the serial port (ESP32).\n"
@@ -33,6 +34,7 @@ static const char monitor_help[] =
     "      --baud B    UART baud rate (default: the target's)\n"
     "      --raw       copy the bytes as they come (no lines, no defmt decoding)\n"
     "      --duration S  stop after S seconds (default: until Ctrl-C)\n"
+    "      --timestamps  prefix each line with the host time since start, [   1.234]\n"
     "      --json      one {\"type\":\"monitor\",\"channel\":N,\"text\":...} line per line\n"
     "  -h, --help      show this help\n"
     "\n"
@@ -80,6 +82,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct monitor_cmd *c)
         {"baud", required_argument, NULL, OPT_BAUD},
         {"raw", no_argument, NULL, MONITOR_OPT_RAW},
         {"duration", required_argument, NULL, MONITOR_OPT_DURATION},
+        {"timestamps", no_argument, NULL, MONITOR_OPT_TIMESTAMPS},
         {NULL, 0, NULL, 0}};
     int opt;
     cli_getopt_reset();
@@ -93,6 +96,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct monitor_cmd *c)
         case OPT_ELF: c->mon.elf = optarg; break;
         case OPT_PORT: c->mon.port = optarg; break;
         case MONITOR_OPT_RAW: c->mon.raw = 1; break;
+        case MONITOR_OPT_TIMESTAMPS: c->mon.timestamps = 1; break;
         case OPT_RTT_ADDR:
             if (target_parse_u64(optarg, &c->mon.rtt_address) || c->mon.rtt_address > UINT32_MAX ||
                 c->mon.rtt_address == 0)
@@ -126,6 +130,8 @@ static int parse(struct cli *cli, int argc, char **argv, struct monitor_cmd *c)
         return cli_usage_error(cli, monitor_help, "--rtt and --uart exclude each other");
     if (c->mon.raw && cli->json)
         return cli_usage_error(cli, monitor_help, "--raw and --json exclude each other");
+    if (c->mon.raw && c->mon.timestamps)
+        return cli_usage_error(cli, monitor_help, "--raw and --timestamps exclude each other");
     if (c->uart && (c->mon.elf || c->mon.rtt_address))
         return cli_usage_error(cli, monitor_help, "--elf and --rtt-addr are for RTT, not --uart");
     c->mon.mode = c->rtt ? ESPCTL_MONITOR_MODE_RTT : c->uart ? ESPCTL_MONITOR_MODE_UART

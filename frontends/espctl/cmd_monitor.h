@@ -24,12 +24,16 @@ struct monitor_args {
     int raw;
     /** Stop after this many seconds (0 = until Ctrl-C). */
     double duration;
+    /** --timestamps: prefix each line with the host time since the monitor started,
+     * "[   1.234] " (JSON lines get "host_time": seconds). Not with --raw. */
+    int timestamps;
 };
 
 /** Long-option values and help lines of the options `flash --monitor` shares. */
 #define MONITOR_OPT_DURATION 0x2201
 #define MONITOR_OPT_CHANNEL 0x2202
 #define MONITOR_OPT_RAW 0x2203
+#define MONITOR_OPT_TIMESTAMPS 0x2204
 
 /** Parse --duration SECONDS (non-negative, at most a year). 0, or -1 when malformed. */
 int monitor_parse_duration(const char *text, double *seconds);

@@ -23,6 +23,8 @@ struct monitor_out {
     struct cli *cli;
     uint32_t channel;
     int raw;
+    int timestamps;
+    double start;
     espctl_defmt *defmt;
     char line[LINE_LIMIT + 1];
     size_t len;
@@ -53,11 +55,20 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* "[   1.234] " before a line with --timestamps: host seconds since the monitor began. */
+static void host_stamp(struct monitor_out *o)
+{
+    if (o->timestamps && !o->cli->json)
+        fprintf(o->cli->out, "[%8.3f] ", now_s() - o->start);
+}
+
 static void emit_json(struct monitor_out *o, const char *text, const char *level, const char *stamp,
                       const char *error)
 {
     json_t *j = json_pack("{s:s, s:I, s:o}", "type", "monitor", "channel", (json_int_t)o->channel,
                           "text", cli_json_text(text));
+    if (j && o->timestamps)
+        json_object_set_new(j, "host_time", json_real(now_s() - o->start));
     if (j && level)
         json_object_set_new(j, "level", json_string(level));
     if (j && stamp && *stamp)
@@ -81,6 +92,7 @@ static void emit_line(struct monitor_out *o)
                 o->line[i] = '?';
         emit_json(o, o->line, NULL, NULL, NULL);
     } else {
+        host_stamp(o);
         fwrite(o->line, 1, n, o->cli->out);
         fputc('\n', o->cli->out);
         fflush(o->cli->out);
@@ -116,8 +128,10 @@ static void on_frame(void *user, const struct espctl_defmt_frame *f)
         fprintf(o->cli->err, "espctl: warning: %s; frame shown as hex\n", f->text);
         if (o->cli->json)
             emit_json(o, hex, NULL, NULL, f->text);
-        else
+        else {
+            host_stamp(o);
             fprintf(o->cli->out, "%s\n", hex);
+        }
         fflush(o->cli->out);
         return;
     }
@@ -126,6 +140,7 @@ static void on_frame(void *user, const struct espctl_defmt_frame *f)
         emit_json(o, f->text, level, f->timestamp, NULL);
         return;
     }
+    host_stamp(o);
     if (f->timestamp[0])
         fprintf(o->cli->out, "%s ", f->timestamp);
     if (level)
@@ -279,6 +294,8 @@ int monitor_run(struct cli *cli, espctl_flash_session *session, const espctl_bun
     o->cli = cli;
     o->channel = a->channel;
     o->raw = a->raw;
+    o->timestamps = a->timestamps;
+    o->start = now_s();
     if (!a->raw && espctl_monitor_mode(m) == ESPCTL_MONITOR_MODE_RTT)
         o->defmt = open_defmt(cli, bundle, a->elf);
     int rc = loop(cli, m, o, a->duration);

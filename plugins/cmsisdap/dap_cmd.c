@@ -184,7 +184,7 @@ int dap_reset_target(struct dap_probe *p, int *executed)
 static void fill_if_empty(char *dst, size_t size, const char *fallback)
 {
     if (!dst[0] && fallback)
-        snprintf(dst, size, "%s", fallback);
+        snprintf(dst, size, "%.*s", (int)size - 1, fallback);
 }
 
 int dap_probe_new(struct dap_probe **out, const struct dap_env *env, struct dap_transport *t)

@@ -93,6 +93,43 @@ static void test_silent_server_times_out(void **state)
     fx_free(f);
 }
 
+/* "$payload#cc" without an ack: a packet the server sends on its own. */
+static char *unacked(const char *payload)
+{
+    char *with_ack = framed(payload);
+    memmove(with_ack, with_ack + 1, strlen(with_ack));
+    return with_ack;
+}
+
+/* QEMU stops a running machine when a client connects and reports the stop before it
+ * reads the client's next packet: a packet waiting where an acknowledgement is due is
+ * taken (and acknowledged), not an error. A server that keeps sending packets instead
+ * of an acknowledgement still is one. (The fake acknowledges each packet itself before
+ * its scripted answer, so the stop is queued behind the answer to the first packet.) */
+static void test_unsolicited_stop_before_ack(void **state)
+{
+    (void)state;
+    char *stop = unacked("T02thread:01;");
+    char *hello = framed("PacketSize=400");
+    char first[512];
+    snprintf(first, sizeof first, "%s%s", hello, stop);
+    char *not_qemu = framed("");
+    const char *script[] = {first, not_qemu};
+    struct fx *f = fx_new(fast_config, FAKE_SCRIPT, script, 2);
+    assert_int_equal(fx_open(f), 0);
+    fx_free(f);
+
+    char flood[512];
+    snprintf(flood, sizeof flood, "%s%s%s%s%s%s", hello, stop, stop, stop, stop, stop);
+    const char *script2[] = {flood, not_qemu};
+    f = fx_new(fast_config, FAKE_SCRIPT, script2, 2);
+    expect_error(f, fx_open(f), ESPCTL_E_PROTOCOL, "where an acknowledgement was due");
+    fx_free(f);
+    free(stop);
+    free(hello);
+    free(not_qemu);
+}
+
 /* Handshake answered, then silence: the first packet of connect() times out, and the
  * connection is dead from then on (every call fails at once). */
 static void test_server_goes_silent_later(void **state)
@@ -392,6 +429,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_silent_server_times_out),
         cmocka_unit_test(test_server_goes_silent_later),
+        cmocka_unit_test(test_unsolicited_stop_before_ack),
         cmocka_unit_test(test_bad_checksum),
         cmocka_unit_test(test_truncated_packet),
         cmocka_unit_test(test_huge_packet_and_garbage),
