@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command: install what is missing, then build and run the
 # whole suite three ways — normal (build/), ASan+UBSan (build-asan/) and, when
-# clang is available, the libFuzzer harnesses (build-fuzz/, ctest -L fuzz).
+# clang is available, the libFuzzer harnesses (build-fuzz/, ctest -L fuzz) — and
+# run the benchmarks in bench/ once on the normal build, printing their figures.
 # Every variant runs even if an earlier one failed; the exit status is non-zero
 # if any failed, and the last line summarises.
 set -uo pipefail
@@ -33,6 +34,21 @@ normal() {
     ctest --test-dir "$repo/build" --output-on-failure -j "$jobs"
 }
 
+# The benchmarks print figures (modelled seconds on the simulators, wall time for the
+# bundle pipeline); they are run, not judged by time. A bench that cannot run fails.
+BENCHES=(bench-bundle bench-flash-stm32 bench-flash-dap bench-flash-families bench-flash-esp bench-rtt)
+benches() {
+  local rc=0 b
+  for b in "${BENCHES[@]}"; do
+    echo "---- bench: $b"
+    if ! timeout 900 cmake --build "$repo/build" --target "$b"; then
+      echo "test.sh: bench $b failed" >&2
+      rc=1
+    fi
+  done
+  return "$rc"
+}
+
 # Sanitizer reports exit with 86, so a test expecting exit 1 or 2 from a program
 # cannot mistake a memory error for the failure it expected.
 sanitized() {
@@ -55,6 +71,7 @@ if ! ./scripts/install-deps.sh; then
 fi
 
 step normal normal
+step benches benches
 step asan+ubsan sanitized
 if command -v clang >/dev/null && command -v clang++ >/dev/null; then
   step fuzz fuzz

@@ -2,7 +2,9 @@
  * (espctl flash --probe dap-tcp:...) under each link model of `espctl-sim dap` -- v2 bulk,
  * v1 HID, elaphureLink over TCP -- and print the simulator's modelled time, batches (round
  * trips), DAP packets and bytes next to the physical limit (the chip's own erase + program
- * time). The target is at most 1.15x the limit on the v2 bulk link. */
+ * time) and the floor of any host-driven flasher with skip-unchanged and read-back verify on
+ * each link model (docs/decisions/0405-flash-floor.md). The target is at most 1.15x the limit
+ * on the v2 bulk link. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -38,12 +40,47 @@ struct bench_result {
     long long batches, packets, to_probe, from_probe, page_erases, double_words, words_read;
 };
 
-/* One row: a link model of `espctl-sim dap` and, for high speed, its timing overrides. */
+/* One row: a link model of `espctl-sim dap` and, for high speed, its timing overrides; then
+ * the timing the model applies (tests/sim/dap/dap_latency.c), used for the floor. */
 struct link_row {
     const char *name;
     const char *transport;
     const char *latency_us, *byte_ns; /* NULL = the model's default */
+    double round_trip_s;              /* per batch; for HID one 1 ms frame */
+    double byte_s;                    /* per byte on the wire (bulk, TCP) */
+    unsigned packet_size, packet_count;
+    int frames;                       /* HID: every report costs one frame of wire time */
 };
+
+/* Time of one pass moving `bytes` of memory data in batches of packet_count packets of
+ * `payload` data bytes each: latency + max(wire, probe execution) per batch, execution being
+ * the flash programming the batch's data causes (0 for reads). Command and header bytes are not
+ * counted, so this is a lower bound. */
+static double pass_time(const struct link_row *l, uint64_t bytes, unsigned payload, double exec_per_byte)
+{
+    double t = 0;
+    const uint64_t per_batch = (uint64_t)payload * l->packet_count;
+    for (uint64_t left = bytes; left;) {
+        uint64_t n = left < per_batch ? left : per_batch;
+        uint64_t packets = (n + payload - 1) / payload;
+        double wire = l->frames ? (double)packets * l->round_trip_s : (double)n * l->byte_s;
+        double exec = (double)n * exec_per_byte;
+        t += l->round_trip_s + (wire > exec ? wire : exec);
+        left -= n;
+    }
+    return t;
+}
+
+/* Floor: every page erased, then one compare read, the program data and one verify read at
+ * the largest DAP_TransferBlock payloads a packet holds (reads (size-4)/4 words, writes
+ * (size-5)/4 words). */
+static double floor_time(const struct link_row *l)
+{
+    unsigned read_payload = (l->packet_size - 4) / 4 * 4, write_payload = (l->packet_size - 5) / 4 * 4;
+    double read = pass_time(l, IMAGE_SIZE, read_payload, 0);
+    return IMAGE_SIZE / PAGE_SIZE * PAGE_ERASE_S + 2 * read +
+           pass_time(l, IMAGE_SIZE, write_payload, DOUBLE_WORD_S / 8);
+}
 
 static int sim_start(const struct bench_env *env, const struct link_row *link, const char *stats, pid_t *pid,
                      unsigned *port)
@@ -248,13 +285,15 @@ int main(int argc, char **argv)
     printf("links: bulk = v2 full speed (1000 us/batch + 822 ns/B, 512 B x 8); bulk-hs = v2 high speed\n"
            "       (250 us/batch + 25 ns/B); hid = v1 (one 64 B report per 1 ms frame each way, x 4);\n"
            "       tcp = elaphureLink over Wi-Fi (assumed 3000 us/batch + 1000 ns/B, 512 B x 255)\n\n");
-    printf("%-7s %4s %11s %8s %8s %8s %10s %10s %7s %7s %9s\n", "link", "exit", "modelled_s", "x_limit",
-           "batches", "packets", "bytes_to", "bytes_from", "erases", "dwords", "words_rd");
+    printf("floor: 64 erases + compare read + program data + verify read, per batch latency + max(wire, "
+           "programming),\n       at full packets; x_floor = modelled / floor (docs/decisions/0405-flash-floor.md)\n\n");
+    printf("%-7s %4s %11s %8s %8s %8s %8s %8s %10s %10s %7s %7s %9s\n", "link", "exit", "modelled_s", "x_limit",
+           "floor_s", "x_floor", "batches", "packets", "bytes_to", "bytes_from", "erases", "dwords", "words_rd");
     static const struct link_row links[] = {
-        {"bulk", "bulk", NULL, NULL},
-        {"bulk-hs", "bulk", "250", "25"},
-        {"hid", "hid", NULL, NULL},
-        {"tcp", "tcp", NULL, NULL},
+        {"bulk", "bulk", NULL, NULL, 0.001, 822e-9, 512, 8, 0},
+        {"bulk-hs", "bulk", "250", "25", 0.00025, 25e-9, 512, 8, 0},
+        {"hid", "hid", NULL, NULL, 0.001, 0, 64, 4, 1},
+        {"tcp", "tcp", NULL, NULL, 0.003, 1000e-9, 512, 255, 0},
     };
     int rc = 0;
     for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
@@ -264,8 +303,9 @@ int main(int argc, char **argv)
             rc = 1;
             continue;
         }
-        printf("%-7s %4d %11.3f %8.3f %8lld %8lld %10lld %10lld %7lld %7lld %9lld\n", links[i].name, r.tool_exit,
-               r.modelled_s, r.modelled_s / limit, r.batches, r.packets, r.to_probe, r.from_probe, r.page_erases,
+        double fl = floor_time(&links[i]);
+        printf("%-7s %4d %11.3f %8.3f %8.3f %8.3f %8lld %8lld %10lld %10lld %7lld %7lld %9lld\n", links[i].name,
+               r.tool_exit, r.modelled_s, r.modelled_s / limit, fl, r.modelled_s / fl, r.batches, r.packets, r.to_probe, r.from_probe, r.page_erases,
                r.double_words, r.words_read);
         if (r.tool_exit != 0)
             rc = 1;

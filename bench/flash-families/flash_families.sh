@@ -5,6 +5,10 @@
 # blank chip and on one holding other contents, and print the simulator's modelled time next
 # to the chip's own limit (datasheet erase + program time of what had to change).
 # Targets from issue 8: espctl <= 0.8 x OpenOCD and <= 1.15 x the limit (printed, not enforced).
+# floor_s: the limit plus the transfers any host-driven flasher with skip-unchanged and read-back
+# verify must make on the ST-Link model (one compare read, the program data, one verify read of
+# the image, 822 ns per byte, one 1 ms round trip per 6144-byte ST-Link buffer); x_floor is
+# espctl's time over it (docs/decisions/0405-flash-floor.md).
 # Usage: flash_families.sh SIM ESPCTL PLUGIN_DIR MAKE_BUNDLE CC WORKDIR
 set -u
 SIM=$1 ESPCTL=$2 PLUGIN_DIR=$3 MAKE_BUNDLE=$4 CC=$5 WORK=$6
@@ -15,8 +19,8 @@ SIM_PID=
 cleanup() { if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null; fi; }
 trap cleanup EXIT INT TERM
 
-image() { # NAME SEED: NAME.bin (SIZE bytes), NAME.elf at 0x08000000, NAME.tar.gz
-    seq "$2" 9999999 | head -c $SIZE > "$1.bin"
+image() { # NAME SEED [BYTES]: NAME.bin (BYTES, default SIZE), NAME.elf at 0x08000000, NAME.tar.gz
+    seq "$2" 9999999 | head -c "${3:-$SIZE}" > "$1.bin"
     printf '.section .text\n.incbin "%s"\n' "$1.bin" > "$1.S"
     "$CC" -nostdlib -nostartfiles -Wl,-Ttext=0x08000000 -Wl,-e,0x08000000 -o "$1.elf" "$1.S" ||
         fail "cannot build $1.elf"
@@ -24,6 +28,8 @@ image() { # NAME SEED: NAME.bin (SIZE bytes), NAME.elf at 0x08000000, NAME.tar.g
 }
 image img 1
 image other 500000
+SMALL=172
+image small 3 $SMALL
 head -c $SIZE /dev/zero | tr '\0' '\377' > blank.bin
 
 sim_start() { # CHIP TAG PRELOAD
@@ -60,16 +66,16 @@ run_openocd() { # FAMILY TAG PRELOAD
     RC=$?
     sim_wait
 }
-run_espctl() { # FAMILY TAG PRELOAD
+run_espctl() { # FAMILY TAG PRELOAD [BUNDLE]
     sim_start "$CHIP" "$2" "$3"
     ESPCTL_PLUGIN_PATH= XDG_CONFIG_HOME="$WORK/xdg" timeout 900 "$ESPCTL" --plugin-path "$PLUGIN_DIR" \
-        flash img.tar.gz --chip "$CHIP" --probe "stlink-tcp:127.0.0.1:$PORT" > "$2.log" 2>&1
+        flash "${4:-img.tar.gz}" --chip "$CHIP" --probe "stlink-tcp:127.0.0.1:$PORT" > "$2.log" 2>&1
     RC=$?
     sim_wait
 }
 
-printf '%-8s %-7s %-8s %4s %10s %8s %7s %7s %9s %8s %8s\n' family start tool exit modelled_s \
-    round_tr erases units limit_s x_ocd x_limit
+printf '%-8s %-7s %-8s %4s %10s %8s %7s %7s %9s %8s %8s %8s %8s\n' family start tool exit modelled_s \
+    round_tr erases units limit_s x_ocd x_limit floor_s x_floor
 for fam in l4 f7 h7; do
     # Datasheet figures (tests/sim/model/include/sim/flash_families.h): erase unit bytes and
     # seconds, programming unit bytes and seconds at the chip's best parallelism.
@@ -83,6 +89,7 @@ for fam in l4 f7 h7; do
         [ $start = other ] && pre=other.bin
         limit=$(awk -v s=$SIZE -v eu=$EU -v es=$ES -v pu=$PU -v ps=$PS -v e=$start \
             'BEGIN { t = s / pu * ps; if (e == "other") t += s / eu * es; printf "%.3f", t }')
+        floor=$(awk -v l="$limit" -v s=$SIZE 'BEGIN { printf "%.3f", l + 3 * (s * 822e-9 + int((s + 6143) / 6144) * 0.001) }')
         ocd=
         for tool in openocd espctl; do
             tag=$fam-$start-$tool
@@ -91,9 +98,32 @@ for fam in l4 f7 h7; do
             [ $tool = openocd ] && ocd=$m
             xo=$(awk -v a="$m" -v b="$ocd" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')
             xl=$(awk -v a="$m" -v b="$limit" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')
-            printf '%-8s %-7s %-8s %4s %10.3f %8s %7s %7s %9s %8s %8s\n' $CHIP $start $tool $RC "$m" \
+            xf=$(awk -v a="$m" -v b="$floor" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')
+            printf '%-8s %-7s %-8s %4s %10.3f %8s %7s %7s %9s %8s %8s %8s %8s\n' $CHIP $start $tool $RC "$m" \
                 "$(stat "$tag" round_trips)" "$(stat "$tag" page_erases)" \
-                "$(stat "$tag" double_words_programmed)" "$limit" "$xo" "$xl"
+                "$(stat "$tag" double_words_programmed)" "$limit" "$xo" "$xl" "$floor" "$xf"
         done
     done
+done
+# A 172-byte image on a blank chip (espctl only): what a small change costs when sectors are
+# large (H7: 128 KiB). Limit: its programming units; floor: + three passes of 172 bytes, one
+# round trip each (session set-up -- connect, unlock, reset -- is not in the floor).
+echo
+printf '%-8s %-7s %-8s %4s %10s %8s %7s %7s %9s %8s %8s\n' family image tool exit modelled_s round_tr \
+    erases units limit_s floor_s x_floor
+for fam in l4 f7 h7; do
+    case $fam in
+    l4) CHIP=stm32l476rg PU=8 PS=0.00008169 ;;
+    f7) CHIP=stm32f746zg PU=4 PS=0.000016 ;;
+    h7) CHIP=stm32h743zi PU=32 PS=0.0002 ;;
+    esac
+    tag=$fam-small-espctl
+    run_espctl $fam "$tag" blank.bin small.tar.gz
+    m=$(stat "$tag" modelled_seconds)
+    limit=$(awk -v s=$SMALL -v pu=$PU -v ps=$PS 'BEGIN { printf "%.4f", int((s + pu - 1) / pu) * ps }')
+    floor=$(awk -v l="$limit" -v s=$SMALL 'BEGIN { printf "%.4f", l + 3 * (s * 822e-9 + 0.001) }')
+    xf=$(awk -v a="$m" -v b="$floor" 'BEGIN { printf "%.1f", (b > 0) ? a / b : 0 }')
+    printf '%-8s %-7s %-8s %4s %10.3f %8s %7s %7s %9s %8s %8s\n' $CHIP "${SMALL}B" espctl $RC "$m" \
+        "$(stat "$tag" round_trips)" "$(stat "$tag" page_erases)" "$(stat "$tag" double_words_programmed)" \
+        "$limit" "$floor" "$xf"
 done

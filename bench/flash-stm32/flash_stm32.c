@@ -1,6 +1,7 @@
 /* bench/flash-stm32: flash 128 KiB into the simulated STM32G431 (espctl-sim stlink) with each
  * tool and print the simulator's modelled time, round trips and bytes next to the physical
- * limit (the chip's own erase + program time). Adding a tool = one run_<tool>() function plus
+ * limit (the chip's own erase + program time) and the floor of any host-driven flasher with
+ * skip-unchanged and read-back verify on this model (docs/decisions/0405). Adding a tool = one run_<tool>() function plus
  * one row in the tools[] table; a row may start the chip from other contents (preload). */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,11 @@
 #define PAGE_ERASE_S 0.022
 #define DOUBLE_WORD_S 0.000082
 #define TOOL_TIMEOUT "300"
+/* The simulator's ST-Link V2 full-speed model: per round trip and per byte on the wire. */
+#define ROUND_TRIP_S 0.001
+#define BYTE_S 822e-9
+/* The ST-Link firmware's data buffer: no memory command moves more. */
+#define STLINK_BUFFER 6144u
 
 struct bench_env {
     const char *sim;
@@ -239,6 +245,23 @@ static int write_image(const char *path, uint32_t seed)
     return fclose(f);
 }
 
+/* The floor for a row: the chip time its start state makes unavoidable (blank: program only;
+ * other contents: every page erased and programmed; same image: nothing) plus the transfers
+ * no skip-unchanged, read-back-verifying flasher can avoid -- one compare read of the image,
+ * and when anything changes the program data and one verify read -- each at one round trip
+ * per STLINK_BUFFER bytes and BYTE_S per data byte (command headers not counted). */
+static double floor_time(enum preload pre, double round_trip_s)
+{
+    const unsigned pages = (IMAGE_SIZE + PAGE_SIZE - 1) / PAGE_SIZE, dws = (IMAGE_SIZE + 7) / 8;
+    const unsigned transfers = (IMAGE_SIZE + STLINK_BUFFER - 1) / STLINK_BUFFER;
+    const double pass = IMAGE_SIZE * BYTE_S + transfers * round_trip_s;
+    switch (pre) {
+    case BLANK: return dws * DOUBLE_WORD_S + 3 * pass;
+    case OTHER_CONTENTS: return pages * PAGE_ERASE_S + dws * DOUBLE_WORD_S + 3 * pass;
+    default: return pass;
+    }
+}
+
 /* The chip's own time for what a run made it do: its page erases and double words. */
 static double chip_time(const struct bench_result *r)
 {
@@ -254,7 +277,7 @@ static const struct bench_result *find_row(const struct bench_result *rows, cons
     return NULL;
 }
 
-static void print_summary(const struct bench_result *rows, const int *ok, double limit)
+static void print_summary(const struct bench_result *rows, const int *ok, double limit, double rt_s)
 {
     const struct bench_result *ocd = find_row(rows, ok, "openocd");
     const struct bench_result *blank = find_row(rows, ok, "espctl");
@@ -271,6 +294,16 @@ static void print_summary(const struct bench_result *rows, const int *ok, double
     if (other)
         printf("espctl / limit, other contents:    %.2f x %.3f s touched-page limit (target <= 1.15)\n",
                other->modelled_s / limit, limit);
+    if (other)
+        printf("espctl / floor, other contents:    %.3f x %.3f s floor (limit + mandatory transfers); "
+               "1.15 x limit = %.3f s leaves %.0f ms above the floor\n", other->modelled_s / floor_time(OTHER_CONTENTS, rt_s),
+               floor_time(OTHER_CONTENTS, rt_s), 1.15 * limit, 1000 * (1.15 * limit - floor_time(OTHER_CONTENTS, rt_s)));
+    if (blank)
+        printf("espctl / floor, blank chip:        %.3f x %.3f s floor\n", blank->modelled_s / floor_time(BLANK, rt_s),
+               floor_time(BLANK, rt_s));
+    if (same)
+        printf("espctl / floor, unchanged:         %.3f x %.3f s floor (one compare read)\n",
+               same->modelled_s / floor_time(SAME_IMAGE, rt_s), floor_time(SAME_IMAGE, rt_s));
     if (same && other)
         printf("unchanged re-flash / full flash:   %.1f %% of the flash over other contents (target <= 10 %%)\n",
                100.0 * same->modelled_s / other->modelled_s);
@@ -325,10 +358,14 @@ int main(int argc, char **argv)
            IMAGE_SIZE / 1024, env.latency_us ? env.latency_us : "default");
     printf("physical limit: %u page erases x 22 ms + %u double words x 82 us = %.3f s "
            "(program only: %.3f s)\n", pages, dws, limit, dws * DOUBLE_WORD_S);
+    double rt_s = env.latency_us ? atof(env.latency_us) / 1e6 : ROUND_TRIP_S;
+    printf("floor: chip time the start state needs + per pass (compare, program, verify) %u KiB x %.0f ns + "
+           "%u transfers of <= %u B x %.3f ms\n", IMAGE_SIZE / 1024, BYTE_S * 1e9,
+           (IMAGE_SIZE + STLINK_BUFFER - 1) / STLINK_BUFFER, STLINK_BUFFER, rt_s * 1000);
     printf("rows: openocd and espctl start from a blank chip; espctl/other from a chip holding other\n"
            "contents (every page must be erased); espctl/same from a chip already holding the image.\n\n");
-    printf("%-13s %4s %10s %8s %8s %11s %10s %11s %7s %7s\n", "tool", "exit", "modelled_s", "x_limit",
-           "x_needed", "round_trips", "bytes_to", "bytes_from", "erases", "dwords");
+    printf("%-13s %4s %10s %8s %8s %8s %8s %11s %10s %11s %7s %7s\n", "tool", "exit", "modelled_s", "x_limit",
+           "x_needed", "floor_s", "x_floor", "round_trips", "bytes_to", "bytes_from", "erases", "dwords");
     int rc = 0;
     struct bench_result rows[sizeof tools / sizeof tools[0]];
     int ok[sizeof tools / sizeof tools[0]];
@@ -345,9 +382,10 @@ int main(int argc, char **argv)
         char x_needed[16] = "-";
         if (needed > 0)
             snprintf(x_needed, sizeof x_needed, "%.2f", r->modelled_s / needed);
-        printf("%-13s %4d %10.3f %8.2f %8s %11lld %10lld %11lld %7lld %7lld\n", tools[i].name,
-               r->tool_exit, r->modelled_s, r->modelled_s / limit, x_needed, r->round_trips, r->to_probe,
-               r->from_probe, r->page_erases, r->double_words);
+        double fl = floor_time(tools[i].pre, rt_s);
+        printf("%-13s %4d %10.3f %8.2f %8s %8.3f %8.3f %11lld %10lld %11lld %7lld %7lld\n", tools[i].name,
+               r->tool_exit, r->modelled_s, r->modelled_s / limit, x_needed, fl, r->modelled_s / fl, r->round_trips,
+               r->to_probe, r->from_probe, r->page_erases, r->double_words);
         if (r->tool_exit != 0)
             rc = 1;
         else
@@ -355,6 +393,8 @@ int main(int argc, char **argv)
     }
     printf("x_limit: over the %.3f s limit; x_needed: over the chip time of the erases and double words "
            "that run actually made\n", limit);
-    print_summary(rows, ok, limit);
+    printf("x_floor: over the floor of any host-driven flasher with skip-unchanged and read-back verify on "
+           "this model (docs/decisions/0405-flash-floor.md)\n");
+    print_summary(rows, ok, limit, rt_s);
     return rc;
 }

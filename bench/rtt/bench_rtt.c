@@ -29,7 +29,7 @@ struct env {
 
 /* One measured configuration: a row of the table. */
 struct run {
-    const char *front;      /* "stlink" or "dap" */
+    const char *front;      /* "stlink" or "dap" (espctl-sim front; also picks the probe selector) */
     const char *front_args; /* extra simulator arguments, space separated, or "" */
     const char *label;
     const char *mode;       /* blocking | nonblocking */
@@ -130,10 +130,21 @@ static pid_t sim_start(const struct env *e, const struct run *r, const char *sta
     return pid;
 }
 
-static pid_t monitor_start(const struct env *e, unsigned port, int *out_fd)
+/* The probe selector that reaches a front on the loopback port: the stlink plugin's
+ * stlink-server client, or the cmsisdap plugin's elaphureLink client. */
+static const char *front_selector(const char *front)
+{
+    if (strcmp(front, "stlink") == 0)
+        return "stlink-tcp";
+    if (strcmp(front, "dap") == 0)
+        return "dap-tcp";
+    return NULL;
+}
+
+static pid_t monitor_start(const struct env *e, const struct run *r, unsigned port, int *out_fd)
 {
     char probe[64], log[512];
-    snprintf(probe, sizeof probe, "stlink-tcp:127.0.0.1:%u", port);
+    snprintf(probe, sizeof probe, "%s:127.0.0.1:%u", front_selector(r->front), port);
     snprintf(log, sizeof log, "%s/monitor.log", e->workdir);
     int out[2];
     if (pipe(out))
@@ -157,12 +168,6 @@ static pid_t monitor_start(const struct env *e, unsigned port, int *out_fd)
     close(out[1]);
     *out_fd = out[0];
     return pid;
-}
-
-/* Which probe the monitor talks through: the front decides the selector. */
-static int front_selector_ok(const struct run *r)
-{
-    return strcmp(r->front, "stlink") == 0;
 }
 
 static int read_stats(const char *path, struct result *res)
@@ -236,7 +241,7 @@ static int measure(const struct env *e, const struct run *r, struct result *res)
     if (sim < 0)
         return -1;
     int fd = -1;
-    pid_t mon = monitor_start(e, port, &fd);
+    pid_t mon = monitor_start(e, r, port, &fd);
     if (mon < 0) {
         int st;
         stop(sim, SIGTERM, &st);
@@ -260,7 +265,7 @@ static int measure(const struct env *e, const struct run *r, struct result *res)
 static void print_row(const struct run *r, const struct result *x)
 {
     int blocking = strcmp(r->mode, "blocking") == 0;
-    printf("%-40s %7.1f %8.3f %10.0f %10.0f %9llu %9llu %6.2f%% %9s %4d\n", r->label, x->throughput_kbs,
+    printf("%-48s %7.1f %8.3f %10.0f %10.0f %9llu %9llu %6.2f%% %9s %4d\n", r->label, x->throughput_kbs,
            x->modelled_s, x->latency_mean_us, x->latency_max_us, x->received, x->dropped,
            x->produced + x->dropped ? 100.0 * (double)x->dropped / (double)(x->produced + x->dropped) : 0.0,
            !blocking ? "-" : x->mismatches ? "CORRUPT" : "in order", x->monitor_exit);
@@ -333,16 +338,30 @@ int main(int argc, char **argv)
         {"stlink", "", "ST-Link V2, 50 KB/s, blocking, 1 KiB", "blocking", 50000ull, 1024, 0},
         {"stlink", "", "ST-Link V2, 140 KB/s, non-blocking, 1 KiB", "nonblocking", 140000ull, 1024, 0},
         {"stlink", "", "ST-Link V2, 140 KB/s, non-blocking, 4 KiB", "nonblocking", 140000ull, 4096, 0},
+        {"dap", "--transport bulk", "CMSIS-DAP v2 bulk, blocking, 1 KiB", "blocking", 10000000ull, 1024, 0},
+        {"dap", "--transport bulk", "CMSIS-DAP v2 bulk, blocking, 4 KiB", "blocking", 10000000ull, 4096, 0},
+        {"dap", "--transport bulk", "CMSIS-DAP v2 bulk, blocking, 16 KiB", "blocking", 10000000ull, 16384, 0},
+        {"dap", "--transport bulk", "CMSIS-DAP v2 bulk, 140 KB/s, non-blocking, 4 KiB", "nonblocking",
+         140000ull, 4096, 0},
+        {"dap", "--transport tcp", "elaphureLink TCP, blocking, 1 KiB", "blocking", 10000000ull, 1024, 0},
+        {"dap", "--transport tcp", "elaphureLink TCP, blocking, 4 KiB", "blocking", 10000000ull, 4096, 0},
+        {"dap", "--transport tcp", "elaphureLink TCP, blocking, 16 KiB", "blocking", 10000000ull, 16384, 0},
+        {"dap", "--transport tcp", "elaphureLink TCP, 140 KB/s, non-blocking, 4 KiB", "nonblocking",
+         140000ull, 4096, 0},
     };
     printf("RTT over espctl-sim: %llu bytes per run, counter stream checked byte by byte\n", e.bytes);
     printf("throughput and latency in modelled (virtual) time; KB = 1000 bytes\n\n");
-    printf("%-40s %7s %8s %10s %10s %9s %9s %7s %9s %4s\n", "configuration", "KB/s", "model s",
+    printf("%-48s %7s %8s %10s %10s %9s %9s %7s %9s %4s\n", "configuration", "KB/s", "model s",
            "lat.mean us", "lat.max us", "received", "dropped", "loss", "stream", "exit");
     int rc = 0;
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         struct result x;
-        if (!front_selector_ok(&runs[i]) || measure(&e, &runs[i], &x)) {
-            printf("%-40s failed to run\n", runs[i].label);
+        if (!front_has_producer(&e, runs[i].front)) {
+            printf("%-48s skipped (espctl-sim %s has no --rtt-producer)\n", runs[i].label, runs[i].front);
+            continue;
+        }
+        if (measure(&e, &runs[i], &x)) {
+            printf("%-48s failed to run\n", runs[i].label);
             rc = 1;
             continue;
         }
@@ -350,10 +369,5 @@ int main(int argc, char **argv)
         if (x.monitor_exit || (!strcmp(runs[i].mode, "blocking") && (x.dropped || x.mismatches)))
             rc = 1;
     }
-    if (front_has_producer(&e, "dap"))
-        printf("\nCMSIS-DAP: espctl-sim dap has --rtt-producer but the cmsisdap probe selector is not "
-               "wired into this bench yet\n");
-    else
-        printf("\nCMSIS-DAP: skipped (espctl-sim dap has no --rtt-producer option)\n");
     return rc;
 }

@@ -6,14 +6,9 @@
 #define DAP_ENV_H
 
 #include "espctl/plugin.h"
+#include "plugin_env.h"
 
 #include <stdint.h>
-
-#if defined(__GNUC__)
-#define DAP_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define DAP_PRINTF(f, a)
-#endif
 
 /** Default bound on one probe reply (USB transfer, TCP read). */
 #define DAP_DEFAULT_TIMEOUT_MS 1000u
@@ -40,12 +35,12 @@ struct dap_env {
 void dap_env_init(struct dap_env *env, const struct espctl_host *host);
 
 /** Format the detail text, hand it to host->set_error and return `code`. */
-int dap_fail(const struct dap_env *env, int code, const char *fmt, ...) DAP_PRINTF(3, 4);
+#define dap_fail(env, code, ...) plugin_fail((env)->host, (code), __VA_ARGS__)
 
 /** Log one formatted line through the host. */
-void dap_log(const struct dap_env *env, int32_t level, const char *fmt, ...) DAP_PRINTF(3, 4);
+#define dap_log(env, level, ...) plugin_log((env)->host, (level), __VA_ARGS__)
 
 /** Monotonic milliseconds from the host clock. */
-uint64_t dap_now_ms(const struct dap_env *env);
+#define dap_now_ms(env) plugin_now_ms((env)->host)
 
 #endif /* DAP_ENV_H */

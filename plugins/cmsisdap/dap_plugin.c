@@ -6,6 +6,8 @@
 #include "dap_tcp.h"
 #include "dap_usb.h"
 
+#include "plugin_component.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,10 +16,9 @@
 #define DAP_MAX_MEM_BLOCK 65536u
 
 struct dap_plugin {
+    struct plugin_single single; /* first: plugin_single_components reads it */
     const struct espctl_host *host;
     struct espctl_probe_driver driver;
-    struct espctl_component component;
-    const struct espctl_component *components[2];
 };
 
 static const char *const selector_prefixes[] = {DAP_TCP_PREFIX, NULL};
@@ -102,9 +103,9 @@ static int drv_reset(void *probe, int32_t kind) { return dap_reset(probe, kind);
 
 static int plugin_init(const struct espctl_host *host, void **plugin_data)
 {
-    struct dap_plugin *pl = calloc(1, sizeof *pl);
+    struct dap_plugin *pl = plugin_alloc(host, sizeof *pl, "");
     if (!pl)
-        return host->set_error(host, ESPCTL_E_NOMEM, "out of memory");
+        return ESPCTL_E_NOMEM;
     pl->host = host;
     pl->driver = (struct espctl_probe_driver){
         .hdr = ESPCTL_ABI_HDR(struct espctl_probe_driver),
@@ -131,23 +132,9 @@ static int plugin_init(const struct espctl_host *host, void **plugin_data)
         .reset = drv_reset,
         .get_extension = NULL,
     };
-    pl->component = (struct espctl_component){
-        .hdr = ESPCTL_ABI_HDR(struct espctl_component),
-        .kind = ESPCTL_COMPONENT_PROBE_DRIVER,
-        .vtable = &pl->driver,
-    };
-    pl->components[0] = &pl->component;
-    pl->components[1] = NULL;
+    plugin_single_init(&pl->single, ESPCTL_COMPONENT_PROBE_DRIVER, &pl->driver);
     *plugin_data = pl;
     return 0;
-}
-
-static void plugin_deinit(void *plugin_data) { free(plugin_data); }
-
-static const struct espctl_component *const *plugin_components(void *plugin_data)
-{
-    struct dap_plugin *pl = plugin_data;
-    return pl->components;
 }
 
 static const struct espctl_plugin_entry entry = {
@@ -156,8 +143,8 @@ static const struct espctl_plugin_entry entry = {
     .version = "0.1.0",
     .description = "CMSIS-DAP probes (USB v2 bulk / v1 HID via libusb, elaphureLink over TCP)",
     .init = plugin_init,
-    .deinit = plugin_deinit,
-    .components = plugin_components,
+    .deinit = plugin_free,
+    .components = plugin_single_components,
 };
 
 ESPCTL_PLUGIN_ENTRY

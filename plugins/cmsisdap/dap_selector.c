@@ -1,27 +1,11 @@
 #include "dap_selector.h"
 #include "dap_tcp.h"
 
+#include "plugin_selector.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int parse_hex16(const char *s, size_t n, uint16_t *out)
-{
-    if (n == 0 || n > 4)
-        return -1;
-    unsigned v = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        unsigned d;
-        if (c >= '0' && c <= '9') d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') d = (unsigned)(c - 'A' + 10);
-        else return -1;
-        v = v * 16 + d;
-    }
-    *out = (uint16_t)v;
-    return 0;
-}
 
 static int parse_tcp(const char *rest, struct dap_selector *sel)
 {
@@ -66,18 +50,7 @@ int dap_selector_parse(const char *text, struct dap_selector *sel)
     size_t prefix = strlen(DAP_TCP_PREFIX);
     if (strncmp(text, DAP_TCP_PREFIX, prefix) == 0)
         return parse_tcp(text + prefix, sel);
-    const char *c1 = strchr(text, ':');
-    if (!c1 || parse_hex16(text, (size_t)(c1 - text), &sel->vid))
+    if (plugin_parse_usb_selector(text, &sel->vid, &sel->pid, sel->serial, sizeof sel->serial))
         return ESPCTL_E_INVAL;
-    const char *c2 = strchr(c1 + 1, ':');
-    size_t pid_len = c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
-    if (parse_hex16(c1 + 1, pid_len, &sel->pid))
-        return ESPCTL_E_INVAL;
-    if (c2) {
-        size_t n = strlen(c2 + 1);
-        if (n == 0 || n >= sizeof sel->serial)
-            return ESPCTL_E_INVAL;
-        memcpy(sel->serial, c2 + 1, n + 1);
-    }
     return 0;
 }

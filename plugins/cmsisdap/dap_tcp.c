@@ -1,16 +1,13 @@
 /* elaphureLink client: handshake, framed or bare packets, bounded socket I/O. */
 #include "dap_tcp.h"
 
+#include "plugin_net.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #define EL_IDENTIFIER 0x8A656C70u
@@ -37,62 +34,33 @@ static int lost(struct tcp_transport *t, int code, const char *why)
     return dap_fail(&t->env, code, "CMSIS-DAP %s (elaphureLink): %s", t->base.name, why);
 }
 
-static int wait_fd(struct tcp_transport *t, short events, uint64_t deadline_ms)
-{
-    for (;;) {
-        uint64_t now = dap_now_ms(&t->env);
-        if (now >= deadline_ms)
-            return 0;
-        struct pollfd pfd = {.fd = t->fd, .events = events};
-        int n = poll(&pfd, 1, (int)(deadline_ms - now));
-        if (n < 0 && errno == EINTR)
-            continue;
-        return n < 0 ? -1 : n;
-    }
-}
-
 static int send_all(struct tcp_transport *t, const uint8_t *data, size_t len)
 {
     uint64_t deadline = dap_now_ms(&t->env) + t->env.timeout_ms;
-    while (len) {
-        int ready = wait_fd(t, POLLOUT, deadline);
-        if (ready == 0)
-            return lost(t, ESPCTL_E_TIMEOUT, "send timed out");
-        ssize_t n = ready < 0 ? -1 : send(t->fd, data, len, MSG_NOSIGNAL);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
-        if (n <= 0)
-            return lost(t, ESPCTL_E_NO_DEVICE, "connection lost while sending");
-        data += n;
-        len -= (size_t)n;
+    switch (plugin_net_send_all(t->env.host, t->fd, data, len, deadline)) {
+    case PLUGIN_NET_TIMEOUT:
+        return lost(t, ESPCTL_E_TIMEOUT, "send timed out");
+    case PLUGIN_NET_CLOSED:
+        return lost(t, ESPCTL_E_NO_DEVICE, "connection lost while sending");
+    default:
+        return 0;
     }
-    return 0;
 }
 
 /* Read exactly `len` bytes, or (when `partial`) whatever one segment brings. */
 static int recv_bytes(struct tcp_transport *t, uint8_t *data, size_t len, int partial, size_t *got)
 {
     uint64_t deadline = dap_now_ms(&t->env) + t->env.timeout_ms;
-    size_t have = 0;
-    while (have < len) {
-        int ready = wait_fd(t, POLLIN, deadline);
-        if (ready == 0) {
-            char why[96];
-            snprintf(why, sizeof why, "no answer within %u ms", t->env.timeout_ms);
-            return lost(t, ESPCTL_E_TIMEOUT, why);
-        }
-        ssize_t n = ready < 0 ? -1 : recv(t->fd, data + have, len - have, 0);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
-        if (n <= 0)
-            return lost(t, ESPCTL_E_NO_DEVICE, "connection closed by the probe");
-        have += (size_t)n;
-        if (partial)
-            break;
+    char why[96];
+    switch (plugin_net_recv(t->env.host, t->fd, data, len, partial, got, deadline)) {
+    case PLUGIN_NET_TIMEOUT:
+        snprintf(why, sizeof why, "no answer within %u ms", t->env.timeout_ms);
+        return lost(t, ESPCTL_E_TIMEOUT, why);
+    case PLUGIN_NET_CLOSED:
+        return lost(t, ESPCTL_E_NO_DEVICE, "connection closed by the probe");
+    default:
+        return 0;
     }
-    if (got)
-        *got = have;
-    return 0;
 }
 
 static int flush_out(struct tcp_transport *t)
@@ -180,42 +148,14 @@ static int connect_bounded(struct tcp_transport *t, const char *host, uint16_t p
 {
     char service[8];
     snprintf(service, sizeof service, "%u", port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
-    int gai = getaddrinfo(host, service, &hints, &res);
+    int err = 0;
+    int gai = plugin_net_connect(t->env.host, host, service, t->env.timeout_ms, UINT64_MAX, &t->fd, &err);
     if (gai)
         return dap_fail(&t->env, ESPCTL_E_NOT_FOUND, "CMSIS-DAP %s: cannot resolve '%s': %s", t->base.name, host,
                         gai_strerror(gai));
-    int err = 0;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS) {
-            err = errno;
-            close(fd);
-            continue;
-        }
-        t->fd = fd;
-        int ready = wait_fd(t, POLLOUT, dap_now_ms(&t->env) + t->env.timeout_ms);
-        socklen_t elen = sizeof err;
-        err = 0;
-        if (ready <= 0)
-            err = ETIMEDOUT;
-        else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen))
-            err = errno;
-        if (!err)
-            break;
-        close(fd);
-        t->fd = -1;
-    }
-    freeaddrinfo(res);
     if (t->fd < 0)
         return dap_fail(&t->env, err == ECONNREFUSED ? ESPCTL_E_NOT_FOUND : ESPCTL_E_IO,
                         "CMSIS-DAP %s: cannot connect: %s", t->base.name, strerror(err ? err : EIO));
-    int one = 1;
-    setsockopt(t->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return 0;
 }
 

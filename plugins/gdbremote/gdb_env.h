@@ -6,14 +6,9 @@
 #define GDB_ENV_H
 
 #include "espctl/plugin.h"
+#include "plugin_env.h"
 
 #include <stdint.h>
-
-#if defined(__GNUC__)
-#define GDB_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define GDB_PRINTF(f, a)
-#endif
 
 /** Default bound on one reply from the GDB server (gdbremote.timeout_ms). */
 #define GDB_DEFAULT_TIMEOUT_MS 2000u
@@ -34,15 +29,15 @@ struct gdb_env {
 void gdb_env_init(struct gdb_env *env, const struct espctl_host *host);
 
 /** Format the detail text, hand it to host->set_error and return `code`. */
-int gdb_fail(const struct gdb_env *env, int code, const char *fmt, ...) GDB_PRINTF(3, 4);
+#define gdb_fail(env, code, ...) plugin_fail((env)->host, (code), __VA_ARGS__)
 
 /** Log one formatted line through the host. */
-void gdb_log(const struct gdb_env *env, int32_t level, const char *fmt, ...) GDB_PRINTF(3, 4);
+#define gdb_log(env, level, ...) plugin_log((env)->host, (level), __VA_ARGS__)
 
 /** ESPCTL_E_CANCELLED (with detail text) once the front-end asked to cancel, else 0. */
-int gdb_check_cancel(const struct gdb_env *env);
+#define gdb_check_cancel(env) plugin_check_cancel((env)->host)
 
 /** Monotonic milliseconds from the host clock. */
-uint64_t gdb_now_ms(const struct gdb_env *env);
+#define gdb_now_ms(env) plugin_now_ms((env)->host)
 
 #endif /* GDB_ENV_H */

@@ -1,15 +1,14 @@
 /* TCP and serial byte streams with deadlines (poll), for the RSP packet layer. */
 #include "gdb_io.h"
 
+#include "plugin_net.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -19,69 +18,17 @@ static int lost(const struct gdb_env *env, struct gdb_io *io, int code, const ch
     return gdb_fail(env, code, "GDB server %s: %s", io->peer, why);
 }
 
-/* 1 ready, 0 deadline passed, -1 poll error. */
-static int wait_fd(const struct gdb_env *env, int fd, short events, uint64_t deadline_ms)
-{
-    for (;;) {
-        uint64_t now = gdb_now_ms(env);
-        if (now >= deadline_ms)
-            return 0;
-        uint64_t left = deadline_ms - now;
-        struct pollfd pfd = {.fd = fd, .events = events};
-        int n = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n == 0)
-            continue;
-        return n < 0 ? -1 : 1;
-    }
-}
-
-static int connect_one(const struct gdb_env *env, const struct addrinfo *ai, uint64_t deadline)
-{
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
-        close(fd);
-        return -1;
-    }
-    if (wait_fd(env, fd, POLLOUT, deadline) != 1) {
-        close(fd);
-        errno = ETIMEDOUT;
-        return -1;
-    }
-    int soerr = 0;
-    socklen_t sl = sizeof soerr;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr) {
-        close(fd);
-        errno = soerr ? soerr : errno;
-        return -1;
-    }
-    int one = 1;
-    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
-
 int gdb_io_open_tcp(const struct gdb_env *env, const char *host, const char *port,
                     struct gdb_io *io)
 {
     memset(io, 0, sizeof *io);
     io->fd = -1;
     snprintf(io->peer, sizeof io->peer, "%s:%s", host, port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-    struct addrinfo *list = NULL;
-    int gai = getaddrinfo(host, port, &hints, &list);
+    int err = 0;
+    int gai = plugin_net_connect(env->host, host, port, env->timeout_ms, gdb_now_ms(env) + env->timeout_ms,
+                                 &io->fd, &err);
     if (gai)
         return gdb_fail(env, ESPCTL_E_NOT_FOUND, "GDB server %s: %s", io->peer, gai_strerror(gai));
-    uint64_t deadline = gdb_now_ms(env) + env->timeout_ms;
-    int err = 0;
-    for (const struct addrinfo *ai = list; ai && io->fd < 0; ai = ai->ai_next) {
-        io->fd = connect_one(env, ai, deadline);
-        if (io->fd < 0)
-            err = errno;
-    }
-    freeaddrinfo(list);
     if (io->fd < 0) {
         io->dead = 1;
         if (err == ETIMEDOUT)
@@ -142,7 +89,7 @@ int gdb_io_write(const struct gdb_env *env, struct gdb_io *io, const void *data,
         return gdb_fail(env, ESPCTL_E_NO_DEVICE, "GDB server %s: connection was lost earlier",
                         io->peer);
     while (len) {
-        int ready = wait_fd(env, io->fd, POLLOUT, deadline_ms);
+        int ready = plugin_net_wait(env->host, io->fd, POLLOUT, deadline_ms);
         if (ready == 0)
             return lost(env, io, ESPCTL_E_TIMEOUT, "send timed out");
         ssize_t n = ready < 0 ? -1 : write(io->fd, p, len);
@@ -165,7 +112,7 @@ int gdb_io_read(const struct gdb_env *env, struct gdb_io *io, uint8_t *buf, size
         return gdb_fail(env, ESPCTL_E_NO_DEVICE, "GDB server %s: connection was lost earlier",
                         io->peer);
     for (;;) {
-        int ready = wait_fd(env, io->fd, POLLIN, deadline_ms);
+        int ready = plugin_net_wait(env->host, io->fd, POLLIN, deadline_ms);
         if (ready == 0)
             return ESPCTL_E_TIMEOUT;
         ssize_t n = ready < 0 ? -1 : read(io->fd, buf, cap);

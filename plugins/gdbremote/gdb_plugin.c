@@ -5,14 +5,15 @@
 #include "gdb_selector.h"
 #include "gdb_target.h"
 
+#include "plugin_component.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 struct gdb_plugin {
+    struct plugin_single single; /* first: plugin_single_components reads it */
     const struct espctl_host *host;
     struct espctl_probe_driver driver;
-    struct espctl_component component;
-    const struct espctl_component *components[2];
 };
 
 static const char *const selector_prefixes[] = {GDB_SELECTOR_PREFIX, NULL};
@@ -220,9 +221,9 @@ static const void *drv_get_extension(void *probe, const char *id)
 
 static int plugin_init(const struct espctl_host *host, void **plugin_data)
 {
-    struct gdb_plugin *pl = calloc(1, sizeof *pl);
+    struct gdb_plugin *pl = plugin_alloc(host, sizeof *pl, "");
     if (!pl)
-        return host->set_error(host, ESPCTL_E_NOMEM, "out of memory");
+        return ESPCTL_E_NOMEM;
     pl->host = host;
     pl->driver = (struct espctl_probe_driver){
         .hdr = ESPCTL_ABI_HDR(struct espctl_probe_driver),
@@ -243,23 +244,9 @@ static int plugin_init(const struct espctl_host *host, void **plugin_data)
         .reset = drv_reset,
         .get_extension = drv_get_extension,
     };
-    pl->component = (struct espctl_component){
-        .hdr = ESPCTL_ABI_HDR(struct espctl_component),
-        .kind = ESPCTL_COMPONENT_PROBE_DRIVER,
-        .vtable = &pl->driver,
-    };
-    pl->components[0] = &pl->component;
-    pl->components[1] = NULL;
+    plugin_single_init(&pl->single, ESPCTL_COMPONENT_PROBE_DRIVER, &pl->driver);
     *plugin_data = pl;
     return 0;
-}
-
-static void plugin_deinit(void *plugin_data) { free(plugin_data); }
-
-static const struct espctl_component *const *plugin_components(void *plugin_data)
-{
-    struct gdb_plugin *pl = plugin_data;
-    return pl->components;
 }
 
 static const struct espctl_plugin_entry entry = {
@@ -268,8 +255,8 @@ static const struct espctl_plugin_entry entry = {
     .version = "0.1.0",
     .description = "GDB remote protocol probes (QEMU gdbstub, Black Magic Probe)",
     .init = plugin_init,
-    .deinit = plugin_deinit,
-    .components = plugin_components,
+    .deinit = plugin_free,
+    .components = plugin_single_components,
 };
 
 ESPCTL_PLUGIN_ENTRY

@@ -6,14 +6,9 @@
 #define STLINK_ENV_H
 
 #include "espctl/plugin.h"
+#include "plugin_env.h"
 
 #include <stdint.h>
-
-#if defined(__GNUC__)
-#define STLINK_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define STLINK_PRINTF(f, a)
-#endif
 
 /** Default bound on one peer reply (stlink-server read, USB bulk transfer). */
 #define STLINK_DEFAULT_TIMEOUT_MS 1000u
@@ -38,13 +33,12 @@ struct stlink_env {
 void stlink_env_init(struct stlink_env *env, const struct espctl_host *host);
 
 /** Format the detail text, hand it to host->set_error and return `code`. */
-int stlink_fail(const struct stlink_env *env, int code, const char *fmt, ...) STLINK_PRINTF(3, 4);
+#define stlink_fail(env, code, ...) plugin_fail((env)->host, (code), __VA_ARGS__)
 
 /** Log one formatted line through the host. */
-void stlink_log(const struct stlink_env *env, int32_t level, const char *fmt, ...)
-    STLINK_PRINTF(3, 4);
+#define stlink_log(env, level, ...) plugin_log((env)->host, (level), __VA_ARGS__)
 
 /** Monotonic milliseconds from the host clock. */
-uint64_t stlink_now_ms(const struct stlink_env *env);
+#define stlink_now_ms(env) plugin_now_ms((env)->host)
 
 #endif /* STLINK_ENV_H */

@@ -2,16 +2,13 @@
 #include "stlink_tcp.h"
 #include "stlink_ids.h"
 
+#include "plugin_net.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #define CMD_REFRESH 0x00
@@ -58,56 +55,30 @@ static int lost(struct tcp_transport *t, int code, const char *why)
     return stlink_fail(&t->env, code, "stlink-server %s: %s", t->peer, why);
 }
 
-static int wait_fd(struct tcp_transport *t, short events, uint64_t deadline_ms)
-{
-    for (;;) {
-        uint64_t now = stlink_now_ms(&t->env);
-        if (now >= deadline_ms)
-            return 0;
-        struct pollfd pfd = {.fd = t->fd, .events = events};
-        int n = poll(&pfd, 1, (int)(deadline_ms - now));
-        if (n < 0 && errno == EINTR)
-            continue;
-        return n < 0 ? -1 : n;
-    }
-}
-
 static int send_all(struct tcp_transport *t, const uint8_t *data, size_t len, uint64_t deadline)
 {
-    while (len) {
-        int ready = wait_fd(t, POLLOUT, deadline);
-        if (ready == 0)
-            return lost(t, ESPCTL_E_TIMEOUT, "send timed out");
-        ssize_t n = ready < 0 ? -1 : send(t->fd, data, len, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN)
-                continue;
-            return lost(t, ESPCTL_E_NO_DEVICE, "connection lost while sending");
-        }
-        data += n;
-        len -= (size_t)n;
+    switch (plugin_net_send_all(t->env.host, t->fd, data, len, deadline)) {
+    case PLUGIN_NET_TIMEOUT:
+        return lost(t, ESPCTL_E_TIMEOUT, "send timed out");
+    case PLUGIN_NET_CLOSED:
+        return lost(t, ESPCTL_E_NO_DEVICE, "connection lost while sending");
+    default:
+        return 0;
     }
-    return 0;
 }
 
 static int recv_all(struct tcp_transport *t, uint8_t *data, size_t len, uint64_t deadline)
 {
-    while (len) {
-        int ready = wait_fd(t, POLLIN, deadline);
-        if (ready == 0) {
-            char why[96];
-            snprintf(why, sizeof why, "no reply within %u ms", t->env.timeout_ms);
-            return lost(t, ESPCTL_E_TIMEOUT, why);
-        }
-        ssize_t n = ready < 0 ? -1 : recv(t->fd, data, len, 0);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
-        if (n <= 0)
-            return lost(t, ESPCTL_E_NO_DEVICE, "connection closed by the server");
-        data += n;
-        len -= (size_t)n;
+    char why[96];
+    switch (plugin_net_recv(t->env.host, t->fd, data, len, 0, NULL, deadline)) {
+    case PLUGIN_NET_TIMEOUT:
+        snprintf(why, sizeof why, "no reply within %u ms", t->env.timeout_ms);
+        return lost(t, ESPCTL_E_TIMEOUT, why);
+    case PLUGIN_NET_CLOSED:
+        return lost(t, ESPCTL_E_NO_DEVICE, "connection closed by the server");
+    default:
+        return 0;
     }
-    return 0;
 }
 
 /* One request and its fixed-size reply, both bounded by the configured timeout. */
@@ -186,46 +157,14 @@ static int connect_socket(struct tcp_transport *t, const char *host, uint16_t po
 {
     char service[8];
     snprintf(service, sizeof service, "%u", port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-    struct addrinfo *list = NULL;
-    int gai = getaddrinfo(host, service, &hints, &list);
+    int err = 0;
+    int gai = plugin_net_connect(t->env.host, host, service, t->env.timeout_ms, UINT64_MAX, &t->fd, &err);
     if (gai)
         return stlink_fail(&t->env, ESPCTL_E_NOT_FOUND, "stlink-server host '%s': %s", host,
                            gai_strerror(gai));
-    int rc = ESPCTL_E_NO_DEVICE;
-    int last_errno = ECONNREFUSED;
-    for (struct addrinfo *ai = list; ai && t->fd < 0; ai = ai->ai_next) {
-        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-        if (fd < 0) {
-            last_errno = errno;
-            continue;
-        }
-        t->fd = fd;
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-            rc = 0;
-            break;
-        }
-        if (errno == EINPROGRESS) {
-            int ready = wait_fd(t, POLLOUT, stlink_now_ms(&t->env) + t->env.timeout_ms);
-            int err = 0;
-            socklen_t err_len = sizeof err;
-            if (ready > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) == 0 && err == 0) {
-                rc = 0;
-                break;
-            }
-            last_errno = ready == 0 ? ETIMEDOUT : (err ? err : errno);
-        } else {
-            last_errno = errno;
-        }
-        close(fd);
-        t->fd = -1;
-    }
-    freeaddrinfo(list);
-    if (rc)
-        return stlink_fail(&t->env, last_errno == ETIMEDOUT ? ESPCTL_E_TIMEOUT : ESPCTL_E_NO_DEVICE,
-                           "cannot reach stlink-server at %s: %s", t->peer, strerror(last_errno));
-    int one = 1;
-    setsockopt(t->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (t->fd < 0)
+        return stlink_fail(&t->env, err == ETIMEDOUT ? ESPCTL_E_TIMEOUT : ESPCTL_E_NO_DEVICE,
+                           "cannot reach stlink-server at %s: %s", t->peer, strerror(err));
     return 0;
 }
 

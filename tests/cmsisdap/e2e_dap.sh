@@ -4,49 +4,12 @@
 #   e2e_dap.sh CASE
 # Environment (set by CMake): ESPCTL, ESPCTL_SIM, PLUGIN_DIR, MAKE_BUNDLE, WORK_ROOT, and for
 # rtt-stream HELLO_ELF (example firmware) and NM (arm-none-eabi-nm).
-set -u
-
-CASE=${1:?case}
-WORK="$WORK_ROOT/$CASE"
-rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
-SIM_PID=
-cleanup() { if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null; fi; }
-trap cleanup EXIT
-
-fail() { echo "FAIL ($CASE): $*" >&2; exit 1; }
-
-# sim_start NAME [sim options...]: start the simulator, writing NAME.stats/NAME.out.
-sim_start() {
-    local name=$1; shift
-    "$ESPCTL_SIM" dap --chip stm32g431rb --port 0 --stats "$name.stats" \
-        --flash-out "$name.out" "$@" > "$name.sim" 2>&1 &
-    SIM_PID=$!
-    for _ in $(seq 200); do grep -q 'listening on' "$name.sim" && break; sleep 0.05; done
-    PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$name.sim")
-    [ -n "$PORT" ] || fail "simulator did not start: $(cat "$name.sim")"
-    PROBE="dap-tcp:127.0.0.1:$PORT"
-}
-sim_stop() { kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null; SIM_PID=; }
-stat() { sed -n "s/^ *\"$2\": \([0-9]*\),\{0,1\}$/\1/p" "$1.stats"; }
-
-espctl() {
-    timeout 90 "$ESPCTL" --plugin-path "$PLUGIN_DIR" "$@" > last.out 2> last.err
-    RC=$?
-}
-expect_rc() {
-    ! grep -Eq 'Sanitizer|runtime error' last.err || fail "sanitizer report: $(cat last.err)"
-    [ "$RC" = "$1" ] || fail "expected exit $1, got $RC: $(cat last.err)"
-}
-expect_err() { grep -Eq "$1" last.err || fail "stderr lacks /$1/: $(cat last.err)"; }
-
-make_image() {
-    seq 1000000 | head -c "$2" > "$1.bin"
-    printf '.section .text\n.incbin "%s"\n' "$1.bin" > "$1.S"
-    arm-none-eabi-gcc -nostdlib -nostartfiles -Wl,-Ttext=0x08000000 -Wl,-e,0x08000000 \
-        -o "$1.elf" "$1.S" || fail "cannot build $1.elf"
-    "$MAKE_BUNDLE" "$1.elf" STM32G431RB "$1.tar.gz" > /dev/null || fail "cannot bundle $1"
-}
-expect_image() { cmp -s -n "$(wc -c < "$2")" "$1" "$2" || fail "$1 does not hold $2"; }
+E2E_FRONT=dap
+E2E_PREFIX=dap-tcp:
+E2E_START_POLLS=200
+E2E_CLI_TIMEOUT=90
+# shellcheck source=../lib/e2e.sh
+. "$(dirname "$0")/../lib/e2e.sh"
 
 # flash_on LINK [sim options]: flash a blank chip with image a over the given link model.
 flash_on() {

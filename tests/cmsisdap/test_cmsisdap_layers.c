@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "dap_fake_host.h"
+#include "fake_host.h"
 #include "dap_probe.h"
 #include "dap_selector.h"
 #include "fake_dap.h"
@@ -18,7 +18,7 @@
 #define SRAM 0x20000000u
 
 struct fx {
-    struct dap_fake_host fh;
+    struct fake_host fh;
     struct dap_env env;
     struct fake_dap fake;
     struct dap_probe *p;
@@ -27,7 +27,7 @@ struct fx {
 static int open_with(void **state, const char *const *config, uint16_t pkt, uint8_t count)
 {
     struct fx *fx = calloc(1, sizeof *fx);
-    dap_fake_host_init(&fx->fh, config);
+    fake_host_init(&fx->fh, config);
     dap_env_init(&fx->env, &fx->fh.host);
     if (fake_dap_init(&fx->fake, &fx->env, pkt, count))
         return -1;
@@ -351,9 +351,9 @@ static void test_damaged_responses(void **state)
 static void test_probe_open_rejects_bad_info(void **state)
 {
     (void)state;
-    struct dap_fake_host fh;
+    struct fake_host fh;
     struct dap_env env;
-    dap_fake_host_init(&fh, NULL);
+    fake_host_init(&fh, NULL);
     dap_env_init(&env, &fh.host);
     struct fake_dap fake;
     assert_int_equal(fake_dap_init(&fake, &env, 512, 8), 0);

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "dap_plugin_loader.h"
-#include "dap_sim_process.h"
+#include "plugin_loader.h"
+#include "sim_child.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -24,8 +24,8 @@
 #define SRAM 0x20000000u
 
 struct fx {
-    struct dap_loaded_plugin pl;
-    struct dap_sim sim;
+    struct loaded_plugin pl;
+    struct sim_child sim;
     void *probe;
     char stats[256];
 };
@@ -42,8 +42,8 @@ static int cleanup(void **state)
         return 0;
     if (current->probe)
         current->pl.driver->close(current->probe);
-    dap_sim_stop(&current->sim);
-    dap_plugin_unload(&current->pl);
+    sim_child_stop(&current->sim, 3000);
+    plugin_unload(&current->pl);
     unlink(current->stats);
     free(current);
     current = NULL;
@@ -60,10 +60,10 @@ static struct fx *start(const char *const *args)
     for (; args && *args && n < 22; args++)
         argv[n++] = *args;
     argv[n] = NULL;
-    if (dap_sim_start(&fx->sim, argv))
+    if (sim_child_start(&fx->sim, "dap", "dap-tcp:", argv))
         fail_msg("cannot start espctl-sim dap");
     current = fx;
-    dap_plugin_load(&fx->pl, PLUGIN_PATH, test_config);
+    plugin_load(&fx->pl, PLUGIN_PATH, "cmsisdap", test_config);
     return fx;
 }
 
@@ -82,8 +82,8 @@ static json_t *finish(struct fx *fx)
     if (fx->probe)
         fx->pl.driver->close(fx->probe);
     fx->probe = NULL;
-    assert_int_equal(dap_sim_stop(&fx->sim), 0);
-    dap_plugin_unload(&fx->pl);
+    assert_int_equal(sim_child_stop(&fx->sim, 3000), 0);
+    plugin_unload(&fx->pl);
     json_error_t err;
     json_t *j = json_load_file(fx->stats, 0, &err);
     if (!j)
@@ -317,8 +317,8 @@ static pid_t start_foreign_peer(unsigned *port)
 static void test_open_errors(void **state)
 {
     (void)state;
-    struct dap_loaded_plugin pl;
-    dap_plugin_load(&pl, PLUGIN_PATH, test_config);
+    struct loaded_plugin pl;
+    plugin_load(&pl, PLUGIN_PATH, "cmsisdap", test_config);
     const struct espctl_probe_driver *d = pl.driver;
     void *probe = NULL;
     assert_int_equal(d->open(d->driver_data, "dap-tcp:", &probe), ESPCTL_E_INVAL);
@@ -336,7 +336,7 @@ static void test_open_errors(void **state)
     int rc = d->open(d->driver_data, sel, &probe);
     assert_true(rc == ESPCTL_E_NOT_FOUND || rc == ESPCTL_E_IO);
     assert_non_null(strstr(pl.fh.last_error, "cannot connect"));
-    dap_plugin_unload(&pl);
+    plugin_unload(&pl);
 }
 
 int main(void)

@@ -41,6 +41,7 @@ struct fake_target {
     int page_erases, mass_erases, dw_programs, system_resets, hw_resets, connects;
     int mem_writes, sticky_clears;
     int sr_reads; /* FLASH_SR reads (status checks and BSY polls) */
+    long flash_bytes_read; /* bytes of the flash array read through mem_read */
     uint32_t cr_log[256];
     int cr_log_count;
     uint32_t last_erase_addr;

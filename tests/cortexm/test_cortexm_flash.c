@@ -184,7 +184,7 @@ static void pgaerr_is_reported_then_cleared(void **state)
     assert_memory_equal(f->t->flash, pattern, 4096);
 }
 
-/* Consecutive changed pages are programmed as runs of 4 transfer blocks with one SR check
+/* Consecutive changed pages are programmed as runs of 8 transfer blocks with one SR check
  * each (not one run and one check per 2 KiB page), and a failure inside a run names the
  * double word that failed. */
 static void program_runs_cross_pages(void **state)
@@ -196,13 +196,13 @@ static void program_runs_cross_pages(void **state)
     assert_int_equal(flash_one(f, BASE, pattern, 16384, ESPCTL_FLASH_NO_VERIFY), 0);
     assert_memory_equal(f->t->flash, pattern, 16384);
     /* one BSY check when the controller opens, then one per run (fake max_block 1 KiB:
-     * 4 KiB runs); per-page runs would have read SR 1 + 8 times */
-    assert_int_equal(f->t->sr_reads, 1 + 16384 / (4 * 1024));
+     * 8 KiB runs); per-page runs would have read SR 1 + 8 times */
+    assert_int_equal(f->t->sr_reads, 1 + 16384 / (8 * 1024));
     assert_int_equal(f->t->page_erases, 0);
     /* a programming error in the middle of a run: the failing double word is named */
     fill_pattern(pattern, 16384, 13);
     memset(f->t->flash, 0xFF, 16384);
-    f->t->wrp_first_page = 3; /* page 3 = 0x08001800, inside the run 0x08001000..0x08002000 */
+    f->t->wrp_first_page = 3; /* page 3 = 0x08001800, inside the run 0x08000000..0x08002000 */
     f->t->wrp_last_page = 3;
     assert_int_equal(flash_one(f, BASE, pattern, 16384, 0), ESPCTL_E_TARGET);
     assert_non_null(strstr(f->h->last_error, "program: WRPERR at 0x08001800"));
@@ -287,6 +287,58 @@ static void cancellation_stops_between_steps(void **state)
     assert_int_equal(flash_one(f, BASE, pattern, 8192, 0), 0);
 }
 
+/* A small image on a blank chip: compare and verify read only the image's double words
+ * (0x803+100 -> 0x800..0x868), never the rest of the page. */
+static void small_image_reads_only_its_units(void **state)
+{
+    struct fx *f = *state;
+    fill_pattern(pattern, 100, 14);
+    assert_int_equal(fx_open(f, "stm32g431rb", 0), 0);
+    f->t->flash_bytes_read = 0;
+    assert_int_equal(flash_one(f, BASE + 0x803, pattern, 100, 0), 0);
+    assert_memory_equal(f->t->flash + 0x803, pattern, 100);
+    assert_int_equal(f->t->page_erases, 0);
+    assert_int_equal(f->t->dw_programs, 0x68 / 8);
+    assert_int_equal(f->t->flash_bytes_read, 2 * 0x68);
+    /* unchanged: one compare read of the same units, nothing written, nothing verified */
+    f->t->flash_bytes_read = 0;
+    assert_int_equal(flash_one(f, BASE + 0x803, pattern, 100, 0), 0);
+    assert_int_equal(f->t->flash_bytes_read, 0x68);
+    assert_int_equal(f->t->dw_programs, 0x68 / 8);
+}
+
+/* A page that must be erased is read whole first (its other bytes are written back);
+ * preserved bytes that are already erased are neither programmed nor verified. */
+static void erase_reads_the_rest_of_the_page(void **state)
+{
+    struct fx *f = *state;
+    memset(f->t->flash + 0x800, 0x11, 0x400);
+    fill_pattern(pattern, 100, 15);
+    assert_int_equal(fx_open(f, "stm32g431rb", 0), 0);
+    f->t->flash_bytes_read = 0;
+    assert_int_equal(flash_one(f, BASE + 0x803, pattern, 100, 0), 0);
+    assert_int_equal(f->t->page_erases, 1);
+    assert_memory_equal(f->t->flash + 0x803, pattern, 100);
+    assert_int_equal(f->t->flash[0x802], 0x11);
+    assert_int_equal(f->t->flash[0xBFF], 0x11);
+    assert_int_equal(f->t->flash[0xC00], 0xFF);
+    assert_int_equal(f->t->dw_programs, 0x400 / 8);
+    /* compare: the page (2048); verify: the programmed 0x800..0xC00 (1024) */
+    assert_int_equal(f->t->flash_bytes_read, 2048 + 1024);
+}
+
+/* Bytes written back after an erase are verified like the image's. */
+static void verify_covers_written_back_bytes(void **state)
+{
+    struct fx *f = *state;
+    memset(f->t->flash + 0x800, 0x11, 0x800);
+    f->t->corrupt_addr = BASE + 0xF00; /* read as 0xEE: written back as 0xEE, read back as 0x11 */
+    fill_pattern(pattern, 100, 16);
+    assert_int_equal(fx_open(f, "stm32g431rb", 0), 0);
+    assert_int_equal(flash_one(f, BASE + 0x803, pattern, 100, 0), ESPCTL_E_VERIFY);
+    assert_non_null(strstr(f->h->last_error, "verify: mismatch at 0x08000f00"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +358,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(erase_range_rounds_to_pages, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(read_unaligned_range, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(cancellation_stops_between_steps, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(small_image_reads_only_its_units, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(erase_reads_the_rest_of_the_page, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(verify_covers_written_back_bytes, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

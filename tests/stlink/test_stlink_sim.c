@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "plugin_loader.h"
-#include "sim_process.h"
+#include "sim_child.h"
 
 #include <dlfcn.h>
 #include <signal.h>
@@ -19,7 +19,7 @@
 #define SRAM 0x20000000u
 
 struct fixture {
-    struct sim_process sim;
+    struct sim_child sim;
     struct loaded_plugin pl;
     void *probe;
 };
@@ -28,11 +28,11 @@ static struct fixture *start_with_config(const char *const *sim_args, const char
 {
     struct fixture *fx = calloc(1, sizeof *fx);
     assert_non_null(fx);
-    if (sim_start(&fx->sim, sim_args) != 0) {
+    if (sim_child_start(&fx->sim, "stlink", "stlink-tcp:", sim_args) != 0) {
         free(fx);
         fail_msg("espctl-sim stlink did not start");
     }
-    plugin_load(&fx->pl, PLUGIN_PATH, config);
+    plugin_load(&fx->pl, PLUGIN_PATH, "stlink", config);
     return fx;
 }
 
@@ -46,7 +46,7 @@ static void stop(struct fixture *fx)
     if (fx->probe)
         fx->pl.driver->close(fx->probe);
     plugin_unload(&fx->pl);
-    sim_stop(&fx->sim);
+    sim_child_stop(&fx->sim, 2000);
     free(fx);
 }
 
@@ -240,7 +240,7 @@ static void test_open_errors(void **state)
     void *probe = NULL;
     assert_int_equal(d->open(d->driver_data, "stlink-tcp:", &probe), ESPCTL_E_INVAL);
     assert_int_equal(d->open(d->driver_data, "nonsense", &probe), ESPCTL_E_INVAL);
-    sim_stop(&fx->sim);
+    sim_child_stop(&fx->sim, 2000);
     /* nobody listening any more */
     assert_int_equal(d->open(d->driver_data, fx->sim.selector, &probe), ESPCTL_E_NO_DEVICE);
     assert_null(probe);

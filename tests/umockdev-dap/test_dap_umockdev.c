@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "dap_plugin_loader.h"
+#include "plugin_loader.h"
 #include "usbfs_dap.h"
 
 #include <linux/usbdevice_fs.h>
@@ -30,27 +30,15 @@ struct found_probe {
 struct fixture {
     UMockdevTestbed *testbed;
     struct usbfs_dap v1, v2, plain;
-    struct dap_loaded_plugin pl;
+    struct loaded_plugin pl;
     struct found_probe found[8];
     int found_count;
 };
 
-static void add_device(struct fixture *fx, const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", UMOCKDEV_DATA_DIR, name);
-    GError *error = NULL;
-    if (!umockdev_testbed_add_from_file(fx->testbed, path, &error))
-        fail_msg("%s: %s", path, error ? error->message : "?");
-}
-
 static int setup(void **state)
 {
-    const char *preload = getenv("LD_PRELOAD");
-    if (!preload || !strstr(preload, "umockdev-preload")) {
-        fprintf(stderr, "not running under umockdev-wrapper (LD_PRELOAD lacks libumockdev-preload)\n");
+    if (!usbfs_under_wrapper())
         return -1;
-    }
     struct fixture *fx = calloc(1, sizeof *fx);
     fx->testbed = umockdev_testbed_new();
     if (usbfs_dap_attach(&fx->v1, fx->testbed, "/dev/bus/usb/003/009", USBDEVFS_URB_TYPE_INTERRUPT, 0x01, 0x81,
@@ -60,11 +48,11 @@ static int setup(void **state)
         usbfs_dap_attach(&fx->plain, fx->testbed, "/dev/bus/usb/001/012", USBDEVFS_URB_TYPE_BULK, 0x01, 0x82, 0,
                          64, NULL, "PLAIN"))
         return -1;
-    add_device(fx, "daplink-v1-hid.umockdev");
-    add_device(fx, "debugprobe-v2-bulk.umockdev");
-    add_device(fx, "plain-vendor-device.umockdev");
+    usbfs_add_device(fx->testbed, UMOCKDEV_DATA_DIR, "daplink-v1-hid.umockdev");
+    usbfs_add_device(fx->testbed, UMOCKDEV_DATA_DIR, "debugprobe-v2-bulk.umockdev");
+    usbfs_add_device(fx->testbed, UMOCKDEV_DATA_DIR, "plain-vendor-device.umockdev");
     static const char *const config[] = {"cmsisdap.timeout_ms", "500", NULL};
-    dap_plugin_load(&fx->pl, PLUGIN_PATH, config);
+    plugin_load(&fx->pl, PLUGIN_PATH, "cmsisdap", config);
     *state = fx;
     return 0;
 }
@@ -72,7 +60,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    dap_plugin_unload(&fx->pl);
+    plugin_unload(&fx->pl);
     g_clear_object(&fx->testbed);
     usbfs_dap_release(&fx->v1);
     usbfs_dap_release(&fx->v2);

@@ -10,23 +10,18 @@
 
 #include "dap_front.h"
 
-#include <pthread.h>
-#include <umockdev.h>
+#include "usbfs_core.h"
 
 struct usbfs_dap {
-    UMockdevIoctlBase *handler;
+    struct usbfs_core usb;
     struct sim_target *target;
     struct dapsim_probe probe;
-    pthread_mutex_t lock;
-    uint8_t urb_type;      /**< USBDEVFS_URB_TYPE_BULK or _INTERRUPT */
-    uint8_t ep_out, ep_in;
     uint16_t report_size;  /**< HID: IN reports are padded to this; 0 for bulk */
     const char *iface_string; /**< answered for string descriptor index 4 */
     uint8_t resp[8][DAP_FRONT_MAX_PACKET];
     size_t resp_len[8];
     unsigned resp_head, resp_count;
     unsigned out_urbs, in_urbs, control_urbs, stray_urbs;
-    GList *done; /* completed URBs (UMockdevIoctlData *), reaped in order */
 };
 
 /** Attach a probe to the usbfs node `devnode`. Returns 0 on success. */

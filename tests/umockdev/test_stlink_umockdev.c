@@ -32,22 +32,10 @@ struct fixture {
     int found_count;
 };
 
-static void add_device(struct fixture *fx, const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", UMOCKDEV_DATA_DIR, name);
-    GError *error = NULL;
-    if (!umockdev_testbed_add_from_file(fx->testbed, path, &error))
-        fail_msg("%s: %s", path, error ? error->message : "?");
-}
-
 static int setup(void **state)
 {
-    const char *preload = getenv("LD_PRELOAD");
-    if (!preload || !strstr(preload, "umockdev-preload")) {
-        fprintf(stderr, "not running under umockdev-wrapper (LD_PRELOAD lacks libumockdev-preload)\n");
+    if (!usbfs_under_wrapper())
         return -1;
-    }
     struct fixture *fx = calloc(1, sizeof *fx);
     fx->testbed = umockdev_testbed_new();
     /* handlers first, so the nodes exist as emulated usbfs devices */
@@ -59,13 +47,13 @@ static int setup(void **state)
     static const uint8_t binary_serial[12] = {0x1A, 0x2B, 0x3C, 0x4D, 0x5E, 0x6F,
                                               0x70, 0x81, 0x92, 0xA3, 0xB4, 0xC5};
     fx->v2_binary.binary_serial = binary_serial;
-    add_device(fx, "stlink-v2.umockdev");
-    add_device(fx, "stlink-v2-1.umockdev");
-    add_device(fx, "stlink-v3.umockdev");
-    add_device(fx, "stlink-v1.umockdev");
-    add_device(fx, "stlink-v2-binary-serial.umockdev");
+    usbfs_add_device(fx->testbed, UMOCKDEV_DATA_DIR, "stlink-v2.umockdev");
+    usbfs_add_device(fx->testbed, UMOCKDEV_DATA_DIR, "stlink-v2-1.umockdev");
+    usbfs_add_device(fx->testbed, UMOCKDEV_DATA_DIR, "stlink-v3.umockdev");
+    usbfs_add_device(fx->testbed, UMOCKDEV_DATA_DIR, "stlink-v1.umockdev");
+    usbfs_add_device(fx->testbed, UMOCKDEV_DATA_DIR, "stlink-v2-binary-serial.umockdev");
     static const char *const config[] = {"stlink.timeout_ms", "500", NULL};
-    plugin_load(&fx->pl, PLUGIN_PATH, config);
+    plugin_load(&fx->pl, PLUGIN_PATH, "stlink", config);
     *state = fx;
     return 0;
 }

@@ -10,16 +10,11 @@
 
 #include "fake_stlink.h"
 
-#include <pthread.h>
-#include <umockdev.h>
+#include "usbfs_core.h"
 
 struct usbfs_stlink {
-    UMockdevIoctlBase *handler;
+    struct usbfs_core usb;
     struct fake_stlink fake;
-    pthread_mutex_t lock;
-    /** Endpoints the probe model uses. */
-    uint8_t ep_out;
-    uint8_t ep_in;
     /** URBs seen per direction, and URBs on an endpoint the model does not have. */
     unsigned out_urbs;
     unsigned in_urbs;
@@ -27,7 +22,6 @@ struct usbfs_stlink {
     /** Command block waiting for its data phase. */
     uint8_t cdb[16];
     int expect; /* 0 command, 1 OUT data, 2 IN reply */
-    GList *done; /* completed URBs (UMockdevIoctlData *), reaped in order */
     /** When set, GET_DESCRIPTOR(string 3) answers these 12 bytes as UTF-16 code units,
      * like old ST-Link V2 firmware with a binary serial number. */
     const uint8_t *binary_serial;

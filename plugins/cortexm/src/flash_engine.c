@@ -6,14 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Transfer blocks per program run (one status check each). */
-#define RUN_BLOCKS 4u
+/* Transfer blocks per program run (one status check each): 32 KiB with the ST-Link's 4 KiB
+ * block, a few tenths of a second of programming between progress events. */
+#define RUN_BLOCKS 8u
 
 struct sector {
     uint64_t start;
     uint64_t size;
     int erase;   /* must be erased before programming */
-    int changed; /* erased or programmed: verify reads it back */
+    int changed; /* erased or programmed: its written bytes are verified */
+};
+
+/* Per-byte marks, indexed from the flash base. */
+enum {
+    MARK_IMAGE = 1u << 0, /* the image sets this byte */
+    MARK_READ = 1u << 1,  /* to be read in the current pass */
+    MARK_KNOWN = 1u << 2, /* cur holds what the target holds here */
+    MARK_CHECK = 1u << 3, /* verify reads this byte back */
 };
 
 struct plan {
@@ -21,8 +30,10 @@ struct plan {
     uint64_t base;
     struct sector *sectors;
     size_t count;
-    uint8_t *cur;  /* what the target holds, indexed from base */
-    uint8_t *want; /* what it must hold */
+    uint32_t unit;  /* write unit */
+    uint8_t *cur;   /* what the target holds, where MARK_KNOWN; else equal to want */
+    uint8_t *want;  /* what it must hold */
+    uint8_t *marks;
 };
 
 static void stage_begin(const struct fe_target *t, const char *stage, uint64_t total)
@@ -60,9 +71,11 @@ static int by_start(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static int check_segments(const struct fe_target *t, const struct espctl_flash_image *img,
-                          uint8_t *cover)
+/* Check the segments lie in flash without overlapping, mark their bytes MARK_IMAGE and
+ * copy them into want. */
+static int place_segments(struct plan *p, const struct espctl_flash_image *img)
 {
+    const struct fe_target *t = p->t;
     const struct espctl_flash_geometry *g = t->geometry;
     for (uint32_t i = 0; i < img->segment_count; i++) {
         const struct espctl_segment *s = &img->segments[i];
@@ -75,14 +88,15 @@ static int check_segments(const struct fe_target *t, const struct espctl_flash_i
                             "0x%08llx..0x%08llx", i, (unsigned long long)s->address,
                             (unsigned long long)s->size, (unsigned long long)g->base,
                             (unsigned long long)(g->base + g->size));
-        uint8_t *c = cover + (s->address - g->base);
+        uint8_t *m = p->marks + (s->address - g->base);
         for (uint64_t k = 0; k < s->size; k++) {
-            if (c[k])
+            if (m[k] & MARK_IMAGE)
                 return cm_error(t->host, ESPCTL_E_INVAL,
                                 "layout: segment %u overlaps another at 0x%08llx", i,
                                 (unsigned long long)(s->address + k));
-            c[k] = 1;
+            m[k] |= MARK_IMAGE;
         }
+        memcpy(p->want + (s->address - g->base), s->data, (size_t)s->size);
     }
     return 0;
 }
@@ -137,80 +151,184 @@ static int all_erased(const uint8_t *b, uint32_t n, uint8_t erased)
     return 1;
 }
 
-/* Last index of the run of address-contiguous sectors starting at i (only changed
- * ones when `changed_only`; sector i itself must qualify). */
-static size_t span_end(const struct plan *p, size_t i, int changed_only)
+static int any_marked(const uint8_t *m, uint64_t n, uint8_t mark)
 {
-    while (i + 1 < p->count && p->sectors[i].start + p->sectors[i].size == p->sectors[i + 1].start &&
-           (!changed_only || p->sectors[i + 1].changed))
+    for (uint64_t i = 0; i < n; i++)
+        if (m[i] & mark)
+            return 1;
+    return 0;
+}
+
+/* Set `mark` on every byte of each write unit in [start, start+size) for which `pick`
+ * holds. */
+static void mark_units(struct plan *p, uint64_t start, uint64_t size, uint8_t mark,
+                       int (*pick)(const struct plan *, uint64_t, uint32_t))
+{
+    for (uint64_t u = 0; u < size; u += p->unit) {
+        uint64_t o = off(p, start + u);
+        uint32_t n = size - u < p->unit ? (uint32_t)(size - u) : p->unit;
+        if (pick(p, o, n))
+            for (uint32_t k = 0; k < n; k++)
+                p->marks[o + k] |= mark;
+    }
+}
+
+static int unit_in_image(const struct plan *p, uint64_t o, uint32_t n)
+{
+    return any_marked(p->marks + o, n, MARK_IMAGE);
+}
+
+static int unit_unknown(const struct plan *p, uint64_t o, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++)
+        if (!(p->marks[o + k] & MARK_KNOWN))
+            return 1;
+    return 0;
+}
+
+static void clear_mark(struct plan *p, uint8_t mark)
+{
+    for (size_t i = 0; i < p->count; i++) {
+        uint8_t *m = p->marks + off(p, p->sectors[i].start);
+        for (uint64_t k = 0; k < p->sectors[i].size; k++)
+            m[k] &= (uint8_t)~mark;
+    }
+}
+
+/* Last index of the run of address-contiguous sectors starting at i. */
+static size_t span_end(const struct plan *p, size_t i)
+{
+    while (i + 1 < p->count && p->sectors[i].start + p->sectors[i].size == p->sectors[i + 1].start)
         i++;
     return i;
 }
 
-/* Read [address, address+length) into dst in transfer-block pieces, with progress and
- * cancellation per piece; *failed receives the address of a failing piece. */
-static int read_range(struct plan *p, const char *stage, uint64_t address, uint64_t length,
-                      uint8_t *dst, uint64_t *done, uint64_t total, uint64_t *failed)
+/* The piece [*lo, *hi) of the transfer block at `at` (not past `end`) from its first to its
+ * last byte carrying `mark`: one probe transfer reads it. 0 when no byte carries it. */
+static int marked_piece(const struct plan *p, uint64_t at, uint64_t end, uint8_t mark, uint64_t *lo,
+                        uint64_t *hi)
 {
-    const struct fe_target *t = p->t;
-    const uint64_t block = cm_mem_block(t->link);
-    for (uint64_t o = 0; o < length;) {
-        uint64_t at = address + o;
-        uint64_t n = block - at % block;
-        if (n > length - o)
-            n = length - o;
-        *failed = at;
-        int rc = check_cancel(t, stage, at);
-        if (rc == 0)
-            rc = cm_mem_read_bytes(t->link, at, dst + o, n);
-        if (rc)
-            return rc;
-        o += n;
-        *done += n;
-        progress(t, stage, *done, total, at);
+    const uint64_t block = cm_mem_block(p->t->link);
+    uint64_t stop = at + (block - at % block);
+    if (stop > end)
+        stop = end;
+    uint64_t a = at, b = stop;
+    while (a < b && !(p->marks[off(p, a)] & mark))
+        a++;
+    while (b > a && !(p->marks[off(p, b - 1)] & mark))
+        b--;
+    *lo = a;
+    *hi = b;
+    return a < b;
+}
+
+/* Call visit() for each transfer piece covering the bytes carrying `mark`, in address
+ * order and within runs of contiguous touched sectors; stops at the first error. */
+static int for_marked_pieces(struct plan *p, uint8_t mark,
+                             int (*visit)(struct plan *, uint64_t, uint64_t, void *), void *ctx)
+{
+    const uint64_t block = cm_mem_block(p->t->link);
+    for (size_t i = 0; i < p->count;) {
+        size_t last = span_end(p, i);
+        uint64_t end = p->sectors[last].start + p->sectors[last].size;
+        for (uint64_t at = p->sectors[i].start; at < end; at += block - at % block) {
+            uint64_t lo, hi;
+            if (!marked_piece(p, at, end, mark, &lo, &hi))
+                continue;
+            int rc = visit(p, lo, hi, ctx);
+            if (rc)
+                return rc;
+        }
+        i = last + 1;
     }
     return 0;
 }
 
-/* Read every touched sector and decide what each needs. */
-static int compare(struct plan *p, const struct espctl_flash_image *img, uint32_t flags,
-                   struct fe_stats *st)
+static int add_length(struct plan *p, uint64_t lo, uint64_t hi, void *ctx)
+{
+    (void)p;
+    *(uint64_t *)ctx += hi - lo;
+    return 0;
+}
+
+static uint64_t marked_bytes(struct plan *p, uint8_t mark)
+{
+    uint64_t n = 0;
+    (void)for_marked_pieces(p, mark, add_length, &n);
+    return n;
+}
+
+struct read_pass {
+    const char *stage;
+    uint64_t done, total, failed;
+};
+
+/* Read one piece into cur; bytes the image does not set must keep what the target
+ * holds, so want follows cur there. */
+static int read_piece(struct plan *p, uint64_t lo, uint64_t hi, void *ctx)
+{
+    struct read_pass *r = ctx;
+    const struct fe_target *t = p->t;
+    r->failed = lo;
+    int rc = check_cancel(t, r->stage, lo);
+    if (rc == 0)
+        rc = cm_mem_read_bytes(t->link, lo, p->cur + off(p, lo), hi - lo);
+    if (rc)
+        return rc;
+    for (uint64_t o = off(p, lo); o < off(p, hi); o++) {
+        p->marks[o] |= MARK_KNOWN;
+        if (!(p->marks[o] & MARK_IMAGE))
+            p->want[o] = p->cur[o];
+    }
+    r->done += hi - lo;
+    progress(t, r->stage, r->done, r->total, lo);
+    return 0;
+}
+
+/* Decide what sector s needs from the units read so far (units not read hold the same
+ * bytes in cur and want, so they never count as changed). */
+static void decide(struct plan *p, struct sector *s, uint32_t flags, struct fe_stats *st)
+{
+    const uint8_t erased = (uint8_t)p->t->geometry->erased_value;
+    const uint8_t *cur = p->cur + off(p, s->start), *want = p->want + off(p, s->start);
+    if (!(flags & ESPCTL_FLASH_NO_SKIP) && memcmp(cur, want, s->size) == 0) {
+        st->skipped++;
+        return;
+    }
+    s->changed = 1;
+    s->erase = (flags & ESPCTL_FLASH_NO_SKIP) != 0;
+    for (uint64_t u = 0; u < s->size && !s->erase; u += p->unit)
+        if (memcmp(cur + u, want + u, p->unit) != 0 && !all_erased(cur + u, p->unit, erased))
+            s->erase = 1;
+}
+
+/* Read the image's write units and decide what each sector needs; then read the rest of
+ * the sectors that must be erased, so their other bytes can be written back. */
+static int compare(struct plan *p, uint32_t flags, struct fe_stats *st)
 {
     const struct fe_target *t = p->t;
-    const uint32_t unit = t->geometry->write_unit ? t->geometry->write_unit : 1;
-    const uint8_t erased = (uint8_t)t->geometry->erased_value;
-    uint64_t total = 0, done = 0;
     for (size_t i = 0; i < p->count; i++)
-        total += p->sectors[i].size;
-    stage_begin(t, "compare", total);
-    for (size_t i = 0; i < p->count;) {
-        size_t last = span_end(p, i, 0);
-        uint64_t start = p->sectors[i].start;
-        uint64_t len = p->sectors[last].start + p->sectors[last].size - start;
-        uint64_t failed = 0;
-        int rc = read_range(p, "compare", start, len, p->cur + off(p, start), &done, total, &failed);
-        if (rc)
-            return stage_end(t, "compare", rc, failed);
-        memcpy(p->want + off(p, start), p->cur + off(p, start), len);
-        i = last + 1;
-    }
-    for (uint32_t i = 0; i < img->segment_count; i++)
-        if (img->segments[i].size)
-            memcpy(p->want + off(p, img->segments[i].address), img->segments[i].data,
-                   img->segments[i].size);
+        mark_units(p, p->sectors[i].start, p->sectors[i].size, MARK_READ, unit_in_image);
+    struct read_pass r = {.stage = "compare", .total = marked_bytes(p, MARK_READ)};
+    stage_begin(t, "compare", r.total);
+    int rc = for_marked_pieces(p, MARK_READ, read_piece, &r);
+    if (rc)
+        return stage_end(t, "compare", rc, r.failed);
+    clear_mark(p, MARK_READ);
     for (size_t i = 0; i < p->count; i++) {
-        struct sector *s = &p->sectors[i];
-        const uint8_t *cur = p->cur + off(p, s->start), *want = p->want + off(p, s->start);
-        if (!(flags & ESPCTL_FLASH_NO_SKIP) && memcmp(cur, want, s->size) == 0) {
-            st->skipped++;
-            continue;
-        }
-        s->changed = 1;
-        s->erase = (flags & ESPCTL_FLASH_NO_SKIP) != 0;
-        for (uint64_t u = 0; u < s->size && !s->erase; u += unit)
-            if (memcmp(cur + u, want + u, unit) != 0 && !all_erased(cur + u, unit, erased))
-                s->erase = 1;
+        decide(p, &p->sectors[i], flags, st);
+        if (p->sectors[i].erase)
+            mark_units(p, p->sectors[i].start, p->sectors[i].size, MARK_READ, unit_unknown);
     }
+    r.total += marked_bytes(p, MARK_READ);
+    rc = for_marked_pieces(p, MARK_READ, read_piece, &r);
+    if (rc)
+        return stage_end(t, "compare", rc, r.failed);
+    clear_mark(p, MARK_READ);
+    /* verify covers the image's units in every sector that changes */
+    for (size_t i = 0; i < p->count; i++)
+        if (p->sectors[i].changed)
+            mark_units(p, p->sectors[i].start, p->sectors[i].size, MARK_CHECK, unit_in_image);
     return stage_end(t, "compare", 0, 0);
 }
 
@@ -240,18 +358,18 @@ static int erase_phase(struct plan *p, struct fe_stats *st)
 }
 
 /* Bytes still to program in sector s (units where target and image differ). */
-static uint64_t pending(const struct plan *p, const struct sector *s, uint32_t unit)
+static uint64_t pending(const struct plan *p, const struct sector *s)
 {
     uint64_t n = 0;
     const uint8_t *cur = p->cur + off(p, s->start), *want = p->want + off(p, s->start);
-    for (uint64_t u = 0; u < s->size; u += unit)
-        if (memcmp(cur + u, want + u, unit))
-            n += unit;
+    for (uint64_t u = 0; u < s->size; u += p->unit)
+        if (memcmp(cur + u, want + u, p->unit))
+            n += p->unit;
     return n;
 }
 
 /* Program one run of differing units; a failure names the run or the address inside it
- * that the family reports. */
+ * that the family reports. What was written is marked for verification. */
 static int program_run(struct plan *p, uint64_t address, uint64_t length, uint64_t *done,
                        uint64_t total, struct fe_stats *st)
 {
@@ -263,6 +381,8 @@ static int program_run(struct plan *p, uint64_t address, uint64_t length, uint64
     if (rc)
         return stage_end(t, "program", rc, address);
     memcpy(p->cur + off(p, address), p->want + off(p, address), length);
+    for (uint64_t k = 0; k < length; k++)
+        p->marks[off(p, address) + k] |= MARK_CHECK;
     *done += length;
     st->programmed += length;
     progress(t, "program", *done, total, address);
@@ -272,14 +392,14 @@ static int program_run(struct plan *p, uint64_t address, uint64_t length, uint64
 static int program_phase(struct plan *p, struct fe_stats *st)
 {
     const struct fe_target *t = p->t;
-    const uint32_t unit = t->geometry->write_unit ? t->geometry->write_unit : 1;
+    const uint32_t unit = p->unit;
     /* A run is every consecutive differing unit, across adjacent changed sectors: one
      * family call and one status check. Runs stop at RUN_BLOCKS transfer blocks so
      * progress keeps moving; the transfers inside are split at the probe's block. */
     const uint64_t run_max = (uint64_t)cm_mem_block(t->link) * RUN_BLOCKS;
     uint64_t total = 0, done = 0;
     for (size_t i = 0; i < p->count; i++)
-        total += p->sectors[i].changed ? pending(p, &p->sectors[i], unit) : 0;
+        total += p->sectors[i].changed ? pending(p, &p->sectors[i]) : 0;
     stage_begin(t, "program", total);
     uint64_t run = 0, run_len = 0;
     for (size_t i = 0; i < p->count; i++) {
@@ -310,6 +430,59 @@ static int program_phase(struct plan *p, struct fe_stats *st)
     return stage_end(t, "program", 0, 0);
 }
 
+static int mismatch(const struct fe_target *t, uint64_t address, uint8_t got, uint8_t expected)
+{
+    return cm_error(t->host, ESPCTL_E_VERIFY,
+                    "verify: mismatch at 0x%08llx: read 0x%02x, expected 0x%02x",
+                    (unsigned long long)address, got, expected);
+}
+
+struct verify_pass {
+    uint8_t *back;
+    uint64_t done, total, where;
+    struct fe_stats *st;
+};
+
+/* Read one piece back and compare the bytes marked for checking (others in the piece may
+ * be bytes the engine never read, so they have nothing to be compared with). */
+static int verify_piece(struct plan *p, uint64_t lo, uint64_t hi, void *ctx)
+{
+    struct verify_pass *v = ctx;
+    const struct fe_target *t = p->t;
+    v->where = lo;
+    int rc = check_cancel(t, "verify", lo);
+    if (rc == 0)
+        rc = cm_mem_read_bytes(t->link, lo, v->back, hi - lo);
+    if (rc)
+        return rc;
+    for (uint64_t a = lo; a < hi; a++) {
+        uint64_t o = off(p, a);
+        if ((p->marks[o] & MARK_CHECK) && v->back[a - lo] != p->want[o]) {
+            v->where = a;
+            return mismatch(t, a, v->back[a - lo], p->want[o]);
+        }
+    }
+    v->done += hi - lo;
+    v->st->verified += hi - lo;
+    progress(t, "verify", v->done, v->total, lo);
+    return 0;
+}
+
+/* Read back what this run wrote: the image's units in changed sectors and every unit
+ * programmed (which includes bytes written back after an erase). */
+static int verify_phase(struct plan *p, struct fe_stats *st)
+{
+    const struct fe_target *t = p->t;
+    struct verify_pass v = {.total = marked_bytes(p, MARK_CHECK), .st = st};
+    stage_begin(t, "verify", v.total);
+    v.back = malloc(cm_mem_block(t->link));
+    if (!v.back)
+        return stage_end(t, "verify", cm_error(t->host, ESPCTL_E_NOMEM, "verify: out of memory"), 0);
+    int rc = for_marked_pieces(p, MARK_CHECK, verify_piece, &v);
+    free(v.back);
+    return stage_end(t, "verify", rc, v.where);
+}
+
 static int first_difference(const uint8_t *a, const uint8_t *b, uint64_t n, uint64_t *at)
 {
     for (uint64_t i = 0; i < n; i++)
@@ -318,59 +491,6 @@ static int first_difference(const uint8_t *a, const uint8_t *b, uint64_t n, uint
             return 1;
         }
     return 0;
-}
-
-static int mismatch(const struct fe_target *t, uint64_t address, uint8_t got, uint8_t expected)
-{
-    return cm_error(t->host, ESPCTL_E_VERIFY,
-                    "verify: mismatch at 0x%08llx: read 0x%02x, expected 0x%02x",
-                    (unsigned long long)address, got, expected);
-}
-
-static int verify_phase(struct plan *p, struct fe_stats *st)
-{
-    const struct fe_target *t = p->t;
-    const uint64_t block = cm_mem_block(t->link);
-    uint64_t total = 0, done = 0;
-    for (size_t i = 0; i < p->count; i++)
-        total += p->sectors[i].changed ? p->sectors[i].size : 0;
-    stage_begin(t, "verify", total);
-    uint8_t *back = malloc(block);
-    if (!back)
-        return stage_end(t, "verify", cm_error(t->host, ESPCTL_E_NOMEM, "verify: out of memory"), 0);
-    int rc = 0;
-    uint64_t where = 0;
-    for (size_t i = 0; i < p->count && rc == 0;) {
-        if (!p->sectors[i].changed) {
-            i++;
-            continue;
-        }
-        size_t last = span_end(p, i, 1);
-        uint64_t start = p->sectors[i].start;
-        uint64_t len = p->sectors[last].start + p->sectors[last].size - start;
-        for (uint64_t a = start; a < start + len && rc == 0;) {
-            uint64_t n = block - a % block, at;
-            if (n > start + len - a)
-                n = start + len - a;
-            where = a;
-            rc = check_cancel(t, "verify", a);
-            if (rc == 0)
-                rc = cm_mem_read_bytes(t->link, a, back, n);
-            if (rc == 0 && first_difference(back, p->want + off(p, a), n, &at)) {
-                where = a + at;
-                rc = mismatch(t, where, back[at], p->want[off(p, where)]);
-            }
-            if (rc == 0) {
-                done += n;
-                st->verified += n;
-                progress(t, "verify", done, total, a);
-                a += n;
-            }
-        }
-        i = last + 1;
-    }
-    free(back);
-    return stage_end(t, "verify", rc, where);
 }
 
 static int commit(const struct fe_target *t)
@@ -390,14 +510,19 @@ int fe_flash(const struct fe_target *t, const struct espctl_flash_image *img, ui
     if (g->size == 0 || g->size > SIZE_MAX / 2)
         return cm_error(t->host, ESPCTL_E_INVAL, "layout: flash geometry of %llu bytes",
                         (unsigned long long)g->size);
-    struct plan p = {.t = t, .base = g->base};
-    uint8_t *cover = calloc(1, (size_t)g->size);
+    struct plan p = {.t = t, .base = g->base, .unit = g->write_unit ? g->write_unit : 1};
+    /* Bytes never read hold the same value in cur and want, so they never look changed. */
+    p.marks = calloc(1, (size_t)g->size);
     p.cur = malloc((size_t)g->size);
     p.want = malloc((size_t)g->size);
-    int rc = (!cover || !p.cur || !p.want)
-                 ? cm_error(t->host, ESPCTL_E_NOMEM, "layout: out of memory")
-                 : check_segments(t, img, cover);
-    free(cover);
+    int rc = 0;
+    if (!p.marks || !p.cur || !p.want) {
+        rc = cm_error(t->host, ESPCTL_E_NOMEM, "layout: out of memory");
+    } else {
+        memset(p.cur, (int)g->erased_value, (size_t)g->size);
+        memset(p.want, (int)g->erased_value, (size_t)g->size);
+        rc = place_segments(&p, img);
+    }
     if (rc == 0)
         rc = collect_sectors(&p, img);
     if (rc == 0 && (flags & ESPCTL_FLASH_CHIP_ERASE)) {
@@ -411,7 +536,7 @@ int fe_flash(const struct fe_target *t, const struct espctl_flash_image *img, ui
     }
     st->sectors = (uint32_t)p.count;
     if (rc == 0)
-        rc = compare(&p, img, flags, st);
+        rc = compare(&p, flags, st);
     if (rc == 0)
         rc = erase_phase(&p, st);
     if (rc == 0)
@@ -426,6 +551,7 @@ int fe_flash(const struct fe_target *t, const struct espctl_flash_image *img, ui
     free(p.sectors);
     free(p.cur);
     free(p.want);
+    free(p.marks);
     return rc;
 }
 

@@ -1,10 +1,12 @@
 /*
- * The flash engine: lays image segments onto the sectors a chip family reports, reads
- * the touched sectors back, skips those that already hold the image, erases only
- * sectors whose change needs it, programs only the write units that differ (in runs
- * as large as the probe allows), then verifies what it wrote by read-back.
- * Bytes of a touched sector that the image does not cover keep their old contents.
- * Progress goes out as events: stages "compare", "erase", "program", "verify".
+ * The flash engine: lays image segments onto the sectors a chip family reports, reads back
+ * the write units the image covers, skips sectors that already hold the image, erases only
+ * sectors whose change needs it (reading the rest of such a sector first, so bytes the image
+ * does not cover keep their old contents), programs only the write units that differ (in
+ * runs as large as the probe allows), then verifies by read-back the image's units in the
+ * sectors it changed and every unit it programmed. Bytes outside the image are read only
+ * when their sector is erased. Progress goes out as events: stages "compare", "erase",
+ * "program", "verify".
  */
 #ifndef CORTEXM_FLASH_ENGINE_H
 #define CORTEXM_FLASH_ENGINE_H
@@ -28,7 +30,7 @@ struct fe_stats {
     uint32_t skipped;      /**< of those, already holding the image */
     uint32_t erased;       /**< sectors erased */
     uint64_t programmed;   /**< bytes programmed */
-    uint64_t verified;     /**< bytes read back after programming */
+    uint64_t verified;     /**< bytes read back after programming (whole transfer pieces) */
 };
 
 /** Flash `image` (ESPCTL_FLASH_NO_VERIFY / NO_SKIP / CHIP_ERASE honoured). `stats` may be NULL. */

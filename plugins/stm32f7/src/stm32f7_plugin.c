@@ -1,39 +1,22 @@
 /* stm32f7.so: one chip-family component, "stm32f7". */
 #include "stm32f7.h"
-
-#include <stdlib.h>
+#include "stm32_plugin.h"
 
 struct f7_plugin {
+    struct plugin_single single; /* first: plugin_single_components reads it */
     struct f7_family family;
-    struct espctl_component component;
-    const struct espctl_component *components[2];
 };
+
+static const struct espctl_chip_family *setup_family(void *plugin_data, const struct espctl_host *host)
+{
+    struct f7_plugin *p = plugin_data;
+    f7_family_init(&p->family, host);
+    return &p->family.vtable;
+}
 
 static int plugin_init(const struct espctl_host *host, void **plugin_data)
 {
-    struct f7_plugin *p = calloc(1, sizeof *p);
-    if (!p)
-        return host->set_error(host, ESPCTL_E_NOMEM, "stm32f7: out of memory");
-    f7_family_init(&p->family, host);
-    p->component = (struct espctl_component){
-        .hdr = ESPCTL_ABI_HDR(struct espctl_component),
-        .kind = ESPCTL_COMPONENT_CHIP_FAMILY,
-        .vtable = &p->family.vtable,
-    };
-    p->components[0] = &p->component;
-    p->components[1] = NULL;
-    *plugin_data = p;
-    return 0;
-}
-
-static void plugin_deinit(void *plugin_data)
-{
-    free(plugin_data);
-}
-
-static const struct espctl_component *const *plugin_components(void *plugin_data)
-{
-    return ((struct f7_plugin *)plugin_data)->components;
+    return stm32_plugin_init(host, plugin_data, sizeof(struct f7_plugin), "stm32f7", setup_family);
 }
 
 ESPCTL_PLUGIN_ENTRY
@@ -44,8 +27,8 @@ ESPCTL_PLUGIN_ENTRY
         .version = "0.1.0",
         .description = "STM32F7 chip family (F72x/F73x/F74x/F75x/F76x/F77x flash)",
         .init = plugin_init,
-        .deinit = plugin_deinit,
-        .components = plugin_components,
+        .deinit = plugin_free,
+        .components = plugin_single_components,
     };
     return &entry;
 }

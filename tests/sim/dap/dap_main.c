@@ -1,26 +1,18 @@
 /* espctl-sim dap: a CMSIS-DAP probe reached over elaphureLink TCP on loopback, in front of one
  * simulated target, with the timing of a v2 bulk, v1 HID or wireless (TCP) probe. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "dap_front.h"
-#include "sim/rtt_producer.h"
+#include "sim/front_runner.h"
 
-#define PARTIAL_REQUEST_TIMEOUT_MS 5000
-#define SEND_TIMEOUT_MS 5000
+#define FRONT "dap"
 #define RX_CAP 65536u
 #define TX_CAP 65536u
 
@@ -49,14 +41,6 @@ struct options {
     int once, verbose;
 };
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -79,25 +63,6 @@ static void usage(FILE *f)
     for (unsigned i = 0; sim_chip_at(i); i++)
         fprintf(f, " %s", sim_chip_at(i)->name);
     fputc('\n', f);
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "espctl-sim dap: ");
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
-    return 2;
-}
-
-static int parse_num(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 0);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 /* Returns 0, 1 (--help shown) or 2 (usage error, message printed). */
@@ -124,49 +89,49 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
         case 'c': o->chip = optarg; break;
         case 'l': o->listen_addr = optarg; break;
         case 'p':
-            if (parse_num(optarg, 0, 65535, &v))
-                return usage_error("--port: '%s' is not 0..65535", optarg);
+            if (sim_front_parse_num(optarg, 0, 65535, &v))
+                return sim_front_usage_error(FRONT, "--port: '%s' is not 0..65535", optarg);
             o->port = (long)v;
             break;
         case 't':
             if (!strcmp(optarg, "bulk")) o->link = DAP_LINK_BULK;
             else if (!strcmp(optarg, "hid")) o->link = DAP_LINK_HID;
             else if (!strcmp(optarg, "tcp")) o->link = DAP_LINK_TCP;
-            else return usage_error("--transport: '%s' is not bulk, hid or tcp", optarg);
+            else return sim_front_usage_error(FRONT, "--transport: '%s' is not bulk, hid or tcp", optarg);
             break;
         case 'L':
-            if (parse_num(optarg, 0, 10000000, &v))
-                return usage_error("--latency-us: bad value '%s'", optarg);
+            if (sim_front_parse_num(optarg, 0, 10000000, &v))
+                return sim_front_usage_error(FRONT, "--latency-us: bad value '%s'", optarg);
             o->latency_us = v;
             break;
         case 'B':
-            if (parse_num(optarg, 0, 1000000, &v))
-                return usage_error("--byte-ns: bad value '%s'", optarg);
+            if (sim_front_parse_num(optarg, 0, 1000000, &v))
+                return sim_front_usage_error(FRONT, "--byte-ns: bad value '%s'", optarg);
             o->byte_ns = v;
             break;
         case 'F':
-            if (parse_num(optarg, 1, 1000000, &v))
-                return usage_error("--frame-us: bad value '%s'", optarg);
+            if (sim_front_parse_num(optarg, 1, 1000000, &v))
+                return sim_front_usage_error(FRONT, "--frame-us: bad value '%s'", optarg);
             o->frame_us = v;
             break;
         case 'k':
-            if (parse_num(optarg, 1, 100000, &v))
-                return usage_error("--swd-khz: bad value '%s'", optarg);
+            if (sim_front_parse_num(optarg, 1, 100000, &v))
+                return sim_front_usage_error(FRONT, "--swd-khz: bad value '%s'", optarg);
             o->swd_khz = (long)v;
             break;
         case 'P':
-            if (parse_num(optarg, 64, DAP_FRONT_MAX_PACKET, &v))
-                return usage_error("--packet-size: '%s' is not 64..1496", optarg);
+            if (sim_front_parse_num(optarg, 64, DAP_FRONT_MAX_PACKET, &v))
+                return sim_front_usage_error(FRONT, "--packet-size: '%s' is not 64..1496", optarg);
             o->packet_size = (long)v;
             break;
         case 'C':
-            if (parse_num(optarg, 1, 255, &v))
-                return usage_error("--packet-count: '%s' is not 1..255", optarg);
+            if (sim_front_parse_num(optarg, 1, 255, &v))
+                return sim_front_usage_error(FRONT, "--packet-count: '%s' is not 1..255", optarg);
             o->packet_count = (long)v;
             break;
         case 'E':
-            if (parse_num(optarg, 0, 1, &v))
-                return usage_error("--elaphure-version: '%s' is not 0 or 1", optarg);
+            if (sim_front_parse_num(optarg, 0, 1, &v))
+                return sim_front_usage_error(FRONT, "--elaphure-version: '%s' is not 0 or 1", optarg);
             o->el_version = (long)v;
             break;
         case 'S': o->serial = optarg; break;
@@ -175,7 +140,7 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
         case 'O': o->flash_out = optarg; break;
         case 'f':
             if (sim_faults_parse(faults, optarg, err, sizeof err))
-                return usage_error("--fault: %s", err);
+                return sim_front_usage_error(FRONT, "--fault: %s", err);
             break;
         case 'R': o->rtt_spec = optarg; break;
         case 'A': o->rtt_addr = optarg; break;
@@ -186,84 +151,13 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
         }
     }
     if (optind < argc)
-        return usage_error("unexpected argument '%s'", argv[optind]);
+        return sim_front_usage_error(FRONT, "unexpected argument '%s'", argv[optind]);
     if (!o->chip || o->port < 0) {
         usage(stderr);
-        return usage_error("%s", "--chip and --port are required");
+        return sim_front_usage_error(FRONT, "%s", "--chip and --port are required");
     }
     if (o->rtt_addr && !o->rtt_spec)
-        return usage_error("%s", "--rtt-addr needs --rtt-producer");
-    return 0;
-}
-
-/* --rtt-producer / --rtt-addr: 0, or 2 (usage) / 1 (out of memory) with the message printed. */
-static int attach_rtt(const struct options *o, struct sim_target *t)
-{
-    struct sim_rtt_config rc;
-    char err[512];
-    if (sim_rtt_parse(&rc, o->rtt_spec, err, sizeof err)) {
-        fprintf(stderr, "espctl-sim dap: --rtt-producer: %s\n", err);
-        return 2;
-    }
-    if (o->rtt_addr) {
-        long long v;
-        if (parse_num(o->rtt_addr, 0, 0xFFFFFFFFll, &v)) {
-            fprintf(stderr, "espctl-sim dap: --rtt-addr: bad address '%s'\n", o->rtt_addr);
-            return 2;
-        }
-        rc.have_address = 1;
-        rc.address = (uint32_t)v;
-    }
-    if (!sim_rtt_producer_attach(t, &rc)) {
-        fprintf(stderr, "espctl-sim dap: out of memory\n");
-        return 1;
-    }
-    return 0;
-}
-
-static int open_listener(const struct options *o, uint16_t *bound_port)
-{
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
-    if (inet_pton(AF_INET, o->listen_addr, &sa.sin_addr) != 1 || (ntohl(sa.sin_addr.s_addr) >> 24) != 127) {
-        fprintf(stderr, "espctl-sim dap: --listen: '%s' is not a loopback IPv4 address\n", o->listen_addr);
-        return -2;
-    }
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    socklen_t len = sizeof sa;
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
-        bind(fd, (struct sockaddr *)&sa, sizeof sa) || listen(fd, 1) ||
-        getsockname(fd, (struct sockaddr *)&sa, &len)) {
-        fprintf(stderr, "espctl-sim dap: cannot listen on %s:%ld: %s\n", o->listen_addr, o->port, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    *bound_port = ntohs(sa.sin_port);
-    return fd;
-}
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static int send_all(int fd, const uint8_t *buf, size_t len)
-{
-    while (len) {
-        struct pollfd pfd = {fd, POLLOUT, 0};
-        if (poll(&pfd, 1, SEND_TIMEOUT_MS) <= 0)
-            return -1;
-        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
+        return sim_front_usage_error(FRONT, "%s", "--rtt-addr needs --rtt-producer");
     return 0;
 }
 
@@ -282,7 +176,7 @@ static void charge(struct dapsim_probe *p, const struct dap_latency *m, struct b
 }
 
 /* Serve one client. Everything that arrived together is one batch: the host pipelined it. */
-static void serve_client(int fd, struct dapsim_probe *p, const struct dap_latency *m, uint32_t el_version,
+static void serve_stream(int fd, struct dapsim_probe *p, const struct dap_latency *m, uint32_t el_version,
                          const sigset_t *waitmask)
 {
     static uint8_t rx[RX_CAP], tx[TX_CAP];
@@ -290,15 +184,11 @@ static void serve_client(int fd, struct dapsim_probe *p, const struct dap_latenc
     struct sim_faults *f = &p->target->faults;
     size_t have = 0;
     uint64_t partial_since = 0;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    while (!stop_requested) {
-        struct pollfd pfd = {fd, POLLIN, 0};
-        struct timespec tmo = {0, 200 * 1000000L};
-        int pr = ppoll(&pfd, 1, &tmo, waitmask);
+    while (!sim_front_stop_requested()) {
+        int pr = sim_front_wait_input(fd, waitmask);
         if (pr < 0 && errno != EINTR)
             return;
-        if (have && now_ms() - partial_since > PARTIAL_REQUEST_TIMEOUT_MS) {
+        if (have && sim_front_now_ms() - partial_since > SIM_FRONT_PARTIAL_REQUEST_TIMEOUT_MS) {
             fprintf(stderr, "espctl-sim dap: client went silent mid-request (%zu bytes buffered); dropping it\n",
                     have);
             return;
@@ -311,7 +201,7 @@ static void serve_client(int fd, struct dapsim_probe *p, const struct dap_latenc
         if (n < 0)
             continue;
         if (!have)
-            partial_since = now_ms();
+            partial_since = sim_front_now_ms();
         have += (size_t)n;
         size_t txlen = 0;
         struct batch b = {.start_ns = p->target->clock.now_ns};
@@ -324,7 +214,7 @@ static void serve_client(int fd, struct dapsim_probe *p, const struct dap_latenc
                 return;
             }
             if (TX_CAP - txlen < DAP_FRONT_MAX_PACKET + 8u) {
-                if (send_all(fd, tx, txlen))
+                if (sim_front_send_all(fd, tx, txlen))
                     return;
                 txlen = 0;
             }
@@ -345,10 +235,10 @@ static void serve_client(int fd, struct dapsim_probe *p, const struct dap_latenc
             txlen += st.reply_len;
             memmove(rx, rx + st.consumed, have - st.consumed);
             have -= st.consumed;
-            partial_since = now_ms();
+            partial_since = sim_front_now_ms();
         }
         charge(p, m, &b);
-        if (txlen && send_all(fd, tx, txlen))
+        if (txlen && sim_front_send_all(fd, tx, txlen))
             return;
     }
 }
@@ -402,6 +292,21 @@ static void set_defaults(struct options *o, struct dap_latency *m)
     }
 }
 
+/* What one client session needs besides the socket. */
+struct session {
+    struct dapsim_probe *probe;
+    const struct dap_latency *model;
+    uint32_t el_version;
+};
+
+static void serve_client(int fd, const sigset_t *waitmask, void *user)
+{
+    struct session *se = user;
+    serve_stream(fd, se->probe, se->model, se->el_version, waitmask);
+    se->probe->port = 0; /* a vanished client leaves the probe disconnected */
+    se->probe->swd_selected = 0;
+}
+
 int sim_dap_main(int argc, char **argv)
 {
     struct options o = {.listen_addr = "127.0.0.1", .port = -1, .link = DAP_LINK_TCP, .latency_us = -1,
@@ -430,27 +335,15 @@ int sim_dap_main(int argc, char **argv)
     if (o.swd_khz)
         t->clock.swd_transfer_ns = 56u * 1000000u / (uint64_t)o.swd_khz;
     t->faults = faults;
-    char err[512];
-    if (sim_target_apply_faults(t)) {
-        fprintf(stderr, "espctl-sim dap: --fault wrp=%u-%u: pages out of range for %s\n", faults.wrp_first,
-                faults.wrp_last, chip->name);
-        sim_target_free(t);
-        return 2;
-    }
-    if (o.flash_in && sim_target_load_flash(t, o.flash_in, err, sizeof err)) {
-        fprintf(stderr, "espctl-sim dap: --flash-in: %s\n", err);
-        sim_target_free(t);
-        return 2;
-    }
-    sim_target_system_reset(t);
-    t->core.reset_st = false;
-    if (o.rtt_spec && (rc = attach_rtt(&o, t)) != 0) {
+    struct sim_front_boot boot = {.flash_in = o.flash_in, .rtt_spec = o.rtt_spec, .rtt_addr = o.rtt_addr};
+    rc = sim_front_boot_target(FRONT, t, &boot);
+    if (rc) {
         sim_target_free(t);
         return rc;
     }
 
     uint16_t port = 0;
-    int lfd = open_listener(&o, &port);
+    int lfd = sim_front_listen(FRONT, o.listen_addr, o.port, &port);
     if (lfd < 0) {
         sim_target_free(t);
         return lfd == -2 ? 2 : 1;
@@ -458,41 +351,10 @@ int sim_dap_main(int argc, char **argv)
     struct dapsim_probe probe;
     dapsim_probe_init(&probe, t, (uint16_t)o.packet_size, (uint8_t)o.packet_count, o.serial);
     probe.verbose = o.verbose;
-
-    sigset_t block, waitmask;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigprocmask(SIG_BLOCK, &block, &waitmask);
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
-    printf("listening on %s:%u\n", o.listen_addr, port);
-    fflush(stdout);
-
-    uint32_t el_version = o.el_version ? 0x00010000u : 0;
-    while (!stop_requested) {
-        struct pollfd pfd = {lfd, POLLIN, 0};
-        if (ppoll(&pfd, 1, NULL, &waitmask) <= 0)
-            continue;
-        int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-        if (cfd < 0)
-            continue;
-        serve_client(cfd, &probe, &model, el_version, &waitmask);
-        close(cfd);
-        probe.port = 0; /* a vanished client leaves the probe disconnected */
-        probe.swd_selected = 0;
-        if (o.once)
-            break;
-    }
+    struct session session = {.probe = &probe, .model = &model, .el_version = o.el_version ? 0x00010000u : 0};
+    sim_front_run(lfd, o.listen_addr, port, o.once, serve_client, &session);
     close(lfd);
-    rc = 0;
-    if (o.flash_out && sim_target_save_flash(t, o.flash_out, err, sizeof err)) {
-        fprintf(stderr, "espctl-sim dap: --flash-out: %s\n", err);
-        rc = 1;
-    }
+    rc = sim_front_save_flash(FRONT, t, o.flash_out);
     if (o.stats && write_stats(o.stats, t, &probe, &model))
         rc = 1;
     sim_target_free(t);

@@ -1,22 +1,15 @@
 /* espctl-sim stlink: serve the stlink-server TCP protocol on loopback for one simulated target. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "sim/front_runner.h"
 #include "stlink_front.h"
 
-#define PARTIAL_REQUEST_TIMEOUT_MS 5000
-#define SEND_TIMEOUT_MS 5000
+#define FRONT "stlink"
 #define RX_CAP (2 * STLINK_TCP_MAX_FRAME)
 
 /* Full-speed ST-Link V2: a command and its reply take at least one 1 ms USB frame each way
@@ -44,14 +37,6 @@ struct options {
     const char *rtt_addr;
 };
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -71,25 +56,6 @@ static void usage(FILE *f)
     for (unsigned i = 0; sim_chip_at(i); i++)
         fprintf(f, " %s", sim_chip_at(i)->name);
     fputc('\n', f);
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "espctl-sim stlink: ");
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
-    return 2;
-}
-
-static int parse_long(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 0);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 /* Returns 0, 1 (--help shown) or 2 (usage error, message printed). */
@@ -114,8 +80,8 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
         case 'c': o->chip = optarg; break;
         case 'l': o->listen_addr = optarg; break;
         case 'p':
-            if (parse_long(optarg, 0, 65535, &v))
-                return usage_error("--port: '%s' is not 0..65535", optarg);
+            if (sim_front_parse_num(optarg, 0, 65535, &v))
+                return sim_front_usage_error(FRONT, "--port: '%s' is not 0..65535", optarg);
             o->port = (long)v;
             break;
         case 'i':
@@ -124,21 +90,21 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
             else if (!strcmp(optarg, "v3j7"))
                 o->identity = STLINK_V3J7;
             else
-                return usage_error("--identity: '%s' is not v2j37 or v3j7", optarg);
+                return sim_front_usage_error(FRONT, "--identity: '%s' is not v2j37 or v3j7", optarg);
             break;
         case 'L':
-            if (parse_long(optarg, 0, 10000000, &v))
-                return usage_error("--latency-us: bad value '%s'", optarg);
+            if (sim_front_parse_num(optarg, 0, 10000000, &v))
+                return sim_front_usage_error(FRONT, "--latency-us: bad value '%s'", optarg);
             o->latency_us = v;
             break;
         case 'B':
-            if (parse_long(optarg, 0, 1000000, &v))
-                return usage_error("--byte-ns: bad value '%s'", optarg);
+            if (sim_front_parse_num(optarg, 0, 1000000, &v))
+                return sim_front_usage_error(FRONT, "--byte-ns: bad value '%s'", optarg);
             o->byte_ns = v;
             break;
         case 'k':
-            if (parse_long(optarg, 1, 100000, &v))
-                return usage_error("--swd-khz: bad value '%s'", optarg);
+            if (sim_front_parse_num(optarg, 1, 100000, &v))
+                return sim_front_usage_error(FRONT, "--swd-khz: bad value '%s'", optarg);
             o->swd_khz = (long)v;
             break;
         case 's': o->stats = optarg; break;
@@ -146,7 +112,7 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
         case 'O': o->flash_out = optarg; break;
         case 'f':
             if (sim_faults_parse(faults, optarg, err, sizeof err))
-                return usage_error("--fault: %s", err);
+                return sim_front_usage_error(FRONT, "--fault: %s", err);
             break;
         case '1': o->once = 1; break;
         case 'v': o->verbose = 1; break;
@@ -157,104 +123,27 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
         }
     }
     if (optind < argc)
-        return usage_error("unexpected argument '%s'", argv[optind]);
+        return sim_front_usage_error(FRONT, "unexpected argument '%s'", argv[optind]);
     if (o->rtt_addr && !o->rtt_spec)
-        return usage_error("%s", "--rtt-addr needs --rtt-producer");
+        return sim_front_usage_error(FRONT, "%s", "--rtt-addr needs --rtt-producer");
     if (!o->chip || o->port < 0) {
         usage(stderr);
-        return usage_error("%s", "--chip and --port are required");
-    }
-    return 0;
-}
-
-/* --rtt-producer / --rtt-addr: 0, or -1 with the message printed. */
-static int attach_rtt(const struct options *o, struct sim_target *t)
-{
-    struct sim_rtt_config rc;
-    char err[512];
-    if (sim_rtt_parse(&rc, o->rtt_spec, err, sizeof err)) {
-        fprintf(stderr, "espctl-sim stlink: --rtt-producer: %s\n", err);
-        return -1;
-    }
-    if (o->rtt_addr) {
-        long long v;
-        if (parse_long(o->rtt_addr, 0, 0xFFFFFFFFll, &v)) {
-            fprintf(stderr, "espctl-sim stlink: --rtt-addr: bad address '%s'\n", o->rtt_addr);
-            return -1;
-        }
-        rc.have_address = 1;
-        rc.address = (uint32_t)v;
-    }
-    if (!sim_rtt_producer_attach(t, &rc)) {
-        fprintf(stderr, "espctl-sim stlink: out of memory\n");
-        return -1;
-    }
-    return 0;
-}
-
-static int open_listener(const struct options *o, uint16_t *bound_port)
-{
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
-    if (inet_pton(AF_INET, o->listen_addr, &sa.sin_addr) != 1 ||
-        (ntohl(sa.sin_addr.s_addr) >> 24) != 127) {
-        fprintf(stderr, "espctl-sim stlink: --listen: '%s' is not a loopback IPv4 address\n", o->listen_addr);
-        return -2;
-    }
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    socklen_t len = sizeof sa;
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
-        bind(fd, (struct sockaddr *)&sa, sizeof sa) || listen(fd, 1) ||
-        getsockname(fd, (struct sockaddr *)&sa, &len)) {
-        fprintf(stderr, "espctl-sim stlink: cannot listen on %s:%ld: %s\n", o->listen_addr, o->port,
-                strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    *bound_port = ntohs(sa.sin_port);
-    return fd;
-}
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static int send_all(int fd, const uint8_t *buf, size_t len)
-{
-    while (len) {
-        struct pollfd pfd = {fd, POLLOUT, 0};
-        if (poll(&pfd, 1, SEND_TIMEOUT_MS) <= 0)
-            return -1;
-        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
+        return sim_front_usage_error(FRONT, "%s", "--chip and --port are required");
     }
     return 0;
 }
 
 /* Serve one client until it disconnects, misbehaves, or a stop is requested. */
-static void serve_client(int fd, struct stlink_probe *p, const sigset_t *waitmask)
+static void serve_stream(int fd, struct stlink_probe *p, const sigset_t *waitmask)
 {
     static uint8_t rx[RX_CAP], reply[STLINK_TCP_MAX_FRAME];
     size_t have = 0;
     uint64_t partial_since = 0;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    while (!stop_requested) {
-        struct pollfd pfd = {fd, POLLIN, 0};
-        struct timespec tmo = {0, 200 * 1000000L};
-        int pr = ppoll(&pfd, 1, &tmo, waitmask);
+    while (!sim_front_stop_requested()) {
+        int pr = sim_front_wait_input(fd, waitmask);
         if (pr < 0 && errno != EINTR)
             break;
-        if (have && now_ms() - partial_since > PARTIAL_REQUEST_TIMEOUT_MS) {
+        if (have && sim_front_now_ms() - partial_since > SIM_FRONT_PARTIAL_REQUEST_TIMEOUT_MS) {
             fprintf(stderr, "espctl-sim stlink: client went silent mid-request (command byte 0x%02X, "
                     "%zu bytes received); dropping it\n", rx[0], have);
             break;
@@ -267,7 +156,7 @@ static void serve_client(int fd, struct stlink_probe *p, const sigset_t *waitmas
         if (n < 0)
             continue;
         if (!have)
-            partial_since = now_ms();
+            partial_since = sim_front_now_ms();
         have += (size_t)n;
         for (;;) {
             long want = stlink_tcp_frame_len(rx, have);
@@ -275,7 +164,7 @@ static void serve_client(int fd, struct stlink_probe *p, const sigset_t *waitmas
                 fprintf(stderr, "espctl-sim stlink: malformed request (command byte 0x%02X); "
                         "answering BAD_PARAM and closing\n", rx[0]);
                 sim_le_put(reply, 4, STLINK_TCP_BAD_PARAM);
-                send_all(fd, reply, 4);
+                sim_front_send_all(fd, reply, 4);
                 return;
             }
             if (want == 0 || (size_t)want > have)
@@ -286,28 +175,20 @@ static void serve_client(int fd, struct stlink_probe *p, const sigset_t *waitmas
                         (unsigned long long)p->target->stats.round_trips);
                 return;
             }
-            if (send_all(fd, reply, res.reply_len))
+            if (sim_front_send_all(fd, reply, res.reply_len))
                 return;
             memmove(rx, rx + want, have - (size_t)want);
             have -= (size_t)want;
-            partial_since = now_ms();
+            partial_since = sim_front_now_ms();
         }
     }
 }
 
-static int write_outputs(const struct options *o, const struct sim_target *t)
+static void serve_client(int fd, const sigset_t *waitmask, void *user)
 {
-    char err[512];
-    int rc = 0;
-    if (o->flash_out && sim_target_save_flash(t, o->flash_out, err, sizeof err)) {
-        fprintf(stderr, "espctl-sim stlink: --flash-out: %s\n", err);
-        rc = 1;
-    }
-    if (o->stats && sim_target_save_stats(t, o->stats, err, sizeof err)) {
-        fprintf(stderr, "espctl-sim stlink: --stats: %s\n", err);
-        rc = 1;
-    }
-    return rc;
+    struct stlink_probe *p = user;
+    serve_stream(fd, p, waitmask);
+    p->connect_id = 0; /* the server closes what a vanished client left open */
 }
 
 int sim_stlink_main(int argc, char **argv)
@@ -338,27 +219,15 @@ int sim_stlink_main(int argc, char **argv)
     if (o.swd_khz)
         t->clock.swd_transfer_ns = 56u * 1000000u / (uint64_t)o.swd_khz;
     t->faults = faults;
-    char err[512];
-    if (sim_target_apply_faults(t)) {
-        fprintf(stderr, "espctl-sim stlink: --fault wrp=%u-%u: pages out of range for %s\n",
-                faults.wrp_first, faults.wrp_last, chip->name);
+    struct sim_front_boot boot = {.flash_in = o.flash_in, .rtt_spec = o.rtt_spec, .rtt_addr = o.rtt_addr};
+    rc = sim_front_boot_target(FRONT, t, &boot);
+    if (rc) {
         sim_target_free(t);
-        return 2;
-    }
-    if (o.flash_in && sim_target_load_flash(t, o.flash_in, err, sizeof err)) {
-        fprintf(stderr, "espctl-sim stlink: --flash-in: %s\n", err);
-        sim_target_free(t);
-        return 2;
-    }
-    sim_target_system_reset(t); /* boot from the loaded image */
-    t->core.reset_st = false;
-    if (o.rtt_spec && attach_rtt(&o, t)) {
-        sim_target_free(t);
-        return 2;
+        return rc;
     }
 
     uint16_t port = 0;
-    int lfd = open_listener(&o, &port);
+    int lfd = sim_front_listen(FRONT, o.listen_addr, o.port, &port);
     if (lfd < 0) {
         sim_target_free(t);
         return lfd == -2 ? 2 : 1;
@@ -366,36 +235,14 @@ int sim_stlink_main(int argc, char **argv)
     struct stlink_probe probe;
     stlink_probe_init(&probe, t, o.identity);
     probe.verbose = o.verbose;
-
-    sigset_t block, waitmask;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigprocmask(SIG_BLOCK, &block, &waitmask);
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
-    printf("listening on %s:%u\n", o.listen_addr, port);
-    fflush(stdout);
-
-    while (!stop_requested) {
-        struct pollfd pfd = {lfd, POLLIN, 0};
-        int pr = ppoll(&pfd, 1, NULL, &waitmask);
-        if (pr <= 0)
-            continue;
-        int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-        if (cfd < 0)
-            continue;
-        serve_client(cfd, &probe, &waitmask);
-        close(cfd);
-        probe.connect_id = 0; /* the server closes what a vanished client left open */
-        if (o.once)
-            break;
-    }
+    sim_front_run(lfd, o.listen_addr, port, o.once, serve_client, &probe);
     close(lfd);
-    rc = write_outputs(&o, t);
+    rc = sim_front_save_flash(FRONT, t, o.flash_out);
+    char err[512];
+    if (o.stats && sim_target_save_stats(t, o.stats, err, sizeof err)) {
+        fprintf(stderr, "espctl-sim stlink: --stats: %s\n", err);
+        rc = 1;
+    }
     sim_target_free(t);
     return rc;
 }

@@ -1,10 +1,10 @@
 /*
- * fake_host.h — a struct espctl_host for tests that drive the stlink plugin without
- * libespctl: records the last error and log lines, serves config from a table,
- * counts requested sleep time instead of sleeping.
+ * fake_host.h — a struct espctl_host for tests that drive a probe plugin (stlink,
+ * cmsisdap) without libespctl: records the last error and log lines, serves config from a
+ * table, counts requested sleep time instead of sleeping.
  */
-#ifndef STLINK_TEST_FAKE_HOST_H
-#define STLINK_TEST_FAKE_HOST_H
+#ifndef ESPCTL_TEST_FAKE_HOST_H
+#define ESPCTL_TEST_FAKE_HOST_H
 
 #include "espctl/plugin.h"
 
@@ -22,6 +22,7 @@ struct fake_host {
     int real_sleep;
 };
 
+/** Zero *fh and point its host callbacks at the fake; `config` may be NULL. */
 void fake_host_init(struct fake_host *fh, const char *const *config);
 /** The fake_host owning `host`. */
 struct fake_host *fake_host_of(const struct espctl_host *host);

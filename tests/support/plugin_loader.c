@@ -8,7 +8,8 @@
 #include <dlfcn.h>
 #include <string.h>
 
-void plugin_load(struct loaded_plugin *pl, const char *path, const char *const *config)
+void plugin_load(struct loaded_plugin *pl, const char *path, const char *name,
+                 const char *const *config)
 {
     memset(pl, 0, sizeof *pl);
     fake_host_init(&pl->fh, config);
@@ -22,14 +23,14 @@ void plugin_load(struct loaded_plugin *pl, const char *path, const char *const *
     pl->entry = fn();
     assert_non_null(pl->entry);
     assert_int_equal(pl->entry->hdr.abi_major, ESPCTL_PLUGIN_ABI_MAJOR);
-    assert_string_equal(pl->entry->name, "stlink");
+    assert_string_equal(pl->entry->name, name);
     assert_int_equal(pl->entry->init(&pl->fh.host, &pl->data), 0);
     const struct espctl_component *const *comps = pl->entry->components(pl->data);
     assert_non_null(comps[0]);
     assert_null(comps[1]);
     assert_int_equal(comps[0]->kind, ESPCTL_COMPONENT_PROBE_DRIVER);
     pl->driver = comps[0]->vtable;
-    assert_string_equal(pl->driver->name, "stlink");
+    assert_string_equal(pl->driver->name, name);
 }
 
 void plugin_unload(struct loaded_plugin *pl)
