@@ -6,6 +6,7 @@
 #include "dap_tcp.h"
 #include "dap_usb.h"
 
+#include "plugin_caps.h"
 #include "plugin_component.h"
 
 #include <stdlib.h>
@@ -66,18 +67,11 @@ static void drv_close(void *probe)
 static int drv_caps(void *probe, struct espctl_probe_caps *caps)
 {
     struct dap_probe *p = probe;
-    uint32_t size = caps->hdr.struct_size;
     struct espctl_probe_caps c = {.hdr = ESPCTL_ABI_HDR(struct espctl_probe_caps)};
     c.flags = ESPCTL_PROBE_CAP_DP_AP | ESPCTL_PROBE_CAP_MEM | ESPCTL_PROBE_CAP_HW_RESET;
     c.max_mem_block = DAP_MAX_MEM_BLOCK;
     c.speed_khz = p->speed_khz;
-    if (size > sizeof c)
-        size = sizeof c;
-    if (size < sizeof c.hdr)
-        return dap_fail(&p->env, ESPCTL_E_ABI, "caps: struct_size %u too small", size);
-    c.hdr.struct_size = size;
-    memcpy(caps, &c, size);
-    return 0;
+    return plugin_put_caps(p->env.host, &c, caps);
 }
 
 static int drv_set_speed(void *probe, uint32_t khz, uint32_t *actual) { return dap_set_speed(probe, khz, actual); }
@@ -103,9 +97,9 @@ static int drv_reset(void *probe, int32_t kind) { return dap_reset(probe, kind);
 
 static int plugin_init(const struct espctl_host *host, void **plugin_data)
 {
-    struct dap_plugin *pl = plugin_alloc(host, sizeof *pl, "");
+    struct dap_plugin *pl = calloc(1, sizeof *pl);
     if (!pl)
-        return ESPCTL_E_NOMEM;
+        return host->set_error(host, ESPCTL_E_NOMEM, "out of memory");
     pl->host = host;
     pl->driver = (struct espctl_probe_driver){
         .hdr = ESPCTL_ABI_HDR(struct espctl_probe_driver),

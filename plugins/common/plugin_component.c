@@ -1,6 +1,5 @@
 #include "plugin_component.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
 void plugin_single_init(struct plugin_single *single, int32_t kind, const void *vtable)
@@ -22,15 +21,4 @@ const struct espctl_component *const *plugin_single_components(void *plugin_data
 void plugin_free(void *plugin_data)
 {
     free(plugin_data);
-}
-
-void *plugin_alloc(const struct espctl_host *host, size_t size, const char *what)
-{
-    void *block = calloc(1, size);
-    if (!block) {
-        char text[128];
-        snprintf(text, sizeof text, "%sout of memory", what);
-        host->set_error(host, ESPCTL_E_NOMEM, text);
-    }
-    return block;
 }

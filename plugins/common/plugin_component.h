@@ -1,7 +1,7 @@
 /*
  * plugin_component.h — entry glue for a plugin that registers exactly one component: the
- * component record, the NULL-terminated list `components` returns, and the init/deinit/list
- * callbacks for plugin data allocated as one block.
+ * component record, the NULL-terminated list `components` returns, and the deinit and
+ * components callbacks for plugin data allocated as one block.
  */
 #ifndef ESPCTL_PLUGIN_COMPONENT_H
 #define ESPCTL_PLUGIN_COMPONENT_H
@@ -24,11 +24,7 @@ void plugin_single_init(struct plugin_single *single, int32_t kind, const void *
 /** entry->components for plugin data whose first member is a struct plugin_single. */
 const struct espctl_component *const *plugin_single_components(void *plugin_data);
 
-/** entry->deinit for plugin data that is one block from plugin_alloc. */
+/** entry->deinit for plugin data that is one calloc'd block. */
 void plugin_free(void *plugin_data);
-
-/** calloc `size` bytes; on failure report ESPCTL_E_NOMEM with detail "`what`out of memory"
- * through host->set_error and return NULL. */
-void *plugin_alloc(const struct espctl_host *host, size_t size, const char *what);
 
 #endif /* ESPCTL_PLUGIN_COMPONENT_H */

@@ -5,6 +5,7 @@
 #include "gdb_selector.h"
 #include "gdb_target.h"
 
+#include "plugin_caps.h"
 #include "plugin_component.h"
 
 #include <stdlib.h>
@@ -59,19 +60,12 @@ static void drv_close(void *probe) { gdb_target_close(probe); }
 static int drv_caps(void *probe, struct espctl_probe_caps *caps)
 {
     struct gdb_target *t = probe;
-    uint32_t size = caps->hdr.struct_size;
     struct espctl_probe_caps c = {.hdr = ESPCTL_ABI_HDR(struct espctl_probe_caps)};
     c.flags = ESPCTL_PROBE_CAP_MEM;
     if (gdb_target_writes_flash(t))
         c.flags |= ESPCTL_PROBE_CAP_FLASH_WRITE;
     c.max_mem_block = gdb_target_read_chunk(t);
-    if (size > sizeof c)
-        size = sizeof c;
-    if (size < sizeof c.hdr)
-        return gdb_fail(&t->env, ESPCTL_E_ABI, "caps: struct_size %u too small", size);
-    c.hdr.struct_size = size;
-    memcpy(caps, &c, size);
-    return 0;
+    return plugin_put_caps(t->env.host, &c, caps);
 }
 
 static int drv_connect(void *probe, uint32_t flags)
@@ -221,9 +215,9 @@ static const void *drv_get_extension(void *probe, const char *id)
 
 static int plugin_init(const struct espctl_host *host, void **plugin_data)
 {
-    struct gdb_plugin *pl = plugin_alloc(host, sizeof *pl, "");
+    struct gdb_plugin *pl = calloc(1, sizeof *pl);
     if (!pl)
-        return ESPCTL_E_NOMEM;
+        return host->set_error(host, ESPCTL_E_NOMEM, "out of memory");
     pl->host = host;
     pl->driver = (struct espctl_probe_driver){
         .hdr = ESPCTL_ABI_HDR(struct espctl_probe_driver),

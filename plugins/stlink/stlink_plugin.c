@@ -116,9 +116,9 @@ static const void *drv_get_extension(void *probe, const char *id)
 
 static int plugin_init(const struct espctl_host *host, void **plugin_data)
 {
-    struct stlink_plugin *pl = plugin_alloc(host, sizeof *pl, "");
+    struct stlink_plugin *pl = calloc(1, sizeof *pl);
     if (!pl)
-        return ESPCTL_E_NOMEM;
+        return host->set_error(host, ESPCTL_E_NOMEM, "out of memory");
     pl->host = host;
     pl->driver = (struct espctl_probe_driver){
         .hdr = ESPCTL_ABI_HDR(struct espctl_probe_driver),

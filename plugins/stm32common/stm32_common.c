@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* The poll budget when the host clock does not move (one poll per microsecond of timeout
  * would be far more than any probe can do). */
@@ -138,4 +139,31 @@ const struct espctl_chip_desc *stm32_largest_of(const struct espctl_chip_desc *c
         if ((*list)->device_id == dev && (!best || (*list)->flash_size > best->flash_size))
             best = *list;
     return best;
+}
+
+int stm32_plugin_init(const struct espctl_host *host, void **plugin_data, size_t size,
+                      const char *name, stm32_family_setup_fn setup)
+{
+    struct stm32_plugin_head *head = calloc(1, size);
+    if (!head)
+        return stm32_error(host, ESPCTL_E_NOMEM, "%s: out of memory", name);
+    head->component = (struct espctl_component){
+        .hdr = ESPCTL_ABI_HDR(struct espctl_component),
+        .kind = ESPCTL_COMPONENT_CHIP_FAMILY,
+        .vtable = setup(head, host),
+    };
+    head->list[0] = &head->component;
+    head->list[1] = NULL;
+    *plugin_data = head;
+    return 0;
+}
+
+const struct espctl_component *const *stm32_plugin_components(void *plugin_data)
+{
+    return ((struct stm32_plugin_head *)plugin_data)->list;
+}
+
+void stm32_plugin_deinit(void *plugin_data)
+{
+    free(plugin_data);
 }

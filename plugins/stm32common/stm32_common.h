@@ -75,4 +75,28 @@ int stm32_flash_size(const struct stm32_io *io, uint32_t reg, uint32_t max_bytes
 const struct espctl_chip_desc *stm32_largest_of(const struct espctl_chip_desc *const *list,
                                                 uint32_t dev);
 
+/** The start of a family plugin's data: its one component and the list naming it. The
+ * family itself follows in the same block. */
+struct stm32_plugin_head {
+    struct espctl_component component;
+    const struct espctl_component *list[2];
+};
+
+/** Fill the family inside the freshly zeroed plugin data and return its vtable. */
+typedef const struct espctl_chip_family *(*stm32_family_setup_fn)(void *plugin_data,
+                                                                  const struct espctl_host *host);
+
+/**
+ * entry->init body of a family plugin: allocate `size` zeroed bytes (a struct whose first
+ * member is a struct stm32_plugin_head), let `setup` fill the family and register it as the
+ * plugin's one chip-family component. Out of memory is reported as "NAME: out of memory".
+ * Returns 0 or what host->set_error returns.
+ */
+int stm32_plugin_init(const struct espctl_host *host, void **plugin_data, size_t size,
+                      const char *name, stm32_family_setup_fn setup);
+/** entry->components of a family plugin. */
+const struct espctl_component *const *stm32_plugin_components(void *plugin_data);
+/** entry->deinit of a family plugin. */
+void stm32_plugin_deinit(void *plugin_data);
+
 #endif

@@ -151,7 +151,7 @@ static void move_memory(struct fixture *fx, const char *selector, struct usbfs_d
     assert_int_equal(d->dp_read(probe, 0, &v), 0);
     assert_int_equal(v, 0x2BA01477u);
     static uint8_t out[3000], in[3000];
-    fill(out, sizeof out, model->urb_type);
+    fill(out, sizeof out, model->usb.urb_type);
     assert_int_equal(d->mem_write(probe, 0, 0x20000000u + 0x3F8, 32, out, sizeof out), 0);
     assert_int_equal(d->mem_read(probe, 0, 0x20000000u + 0x3F8, 32, in, sizeof in), 0);
     assert_memory_equal(in, out, sizeof in);

@@ -1,9 +1,9 @@
 /* stm32f7.so: one chip-family component, "stm32f7". */
 #include "stm32f7.h"
-#include "stm32_plugin.h"
+#include "stm32_common.h"
 
 struct f7_plugin {
-    struct plugin_single single; /* first: plugin_single_components reads it */
+    struct stm32_plugin_head head; /* first: stm32_plugin_components reads it */
     struct f7_family family;
 };
 
@@ -27,8 +27,8 @@ ESPCTL_PLUGIN_ENTRY
         .version = "0.1.0",
         .description = "STM32F7 chip family (F72x/F73x/F74x/F75x/F76x/F77x flash)",
         .init = plugin_init,
-        .deinit = plugin_free,
-        .components = plugin_single_components,
+        .deinit = stm32_plugin_deinit,
+        .components = stm32_plugin_components,
     };
     return &entry;
 }

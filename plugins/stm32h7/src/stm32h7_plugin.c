@@ -1,9 +1,9 @@
 /* stm32h7.so: one chip-family component, "stm32h7". */
 #include "stm32h7.h"
-#include "stm32_plugin.h"
+#include "stm32_common.h"
 
 struct h7_plugin {
-    struct plugin_single single; /* first: plugin_single_components reads it */
+    struct stm32_plugin_head head; /* first: stm32_plugin_components reads it */
     struct h7_family family;
 };
 
@@ -27,8 +27,8 @@ ESPCTL_PLUGIN_ENTRY
         .version = "0.1.0",
         .description = "STM32H7 chip family (H742/H743/H750/H753 dual-bank flash)",
         .init = plugin_init,
-        .deinit = plugin_free,
-        .components = plugin_single_components,
+        .deinit = stm32_plugin_deinit,
+        .components = stm32_plugin_components,
     };
     return &entry;
 }

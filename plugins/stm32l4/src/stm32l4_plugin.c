@@ -1,9 +1,9 @@
 /* stm32l4.so: one chip-family component, "stm32l4". */
 #include "stm32l4.h"
-#include "stm32_plugin.h"
+#include "stm32_common.h"
 
 struct l4_plugin {
-    struct plugin_single single; /* first: plugin_single_components reads it */
+    struct stm32_plugin_head head; /* first: stm32_plugin_components reads it */
     struct l4_family family;
 };
 
@@ -27,8 +27,8 @@ ESPCTL_PLUGIN_ENTRY
         .version = "0.1.0",
         .description = "STM32L4 chip family (L43x/L44x/L45x/L46x/L47x/L48x/L49x/L4Ax flash)",
         .init = plugin_init,
-        .deinit = plugin_free,
-        .components = plugin_single_components,
+        .deinit = stm32_plugin_deinit,
+        .components = stm32_plugin_components,
     };
     return &entry;
 }

@@ -27,18 +27,12 @@
 #define TCP_BYTE_NS 1000ull
 
 struct options {
-    const char *chip;
-    const char *listen_addr;
-    long port;
+    struct sim_front_options common;
     enum dap_link link;
-    long long latency_us, byte_ns, frame_us;
-    long swd_khz;
+    long long frame_us;
     long packet_size, packet_count;
     long el_version;
     const char *serial;
-    const char *stats, *flash_in, *flash_out;
-    const char *rtt_spec, *rtt_addr;
-    int once, verbose;
 };
 
 static void usage(FILE *f)
@@ -69,55 +63,31 @@ static void usage(FILE *f)
 static int parse_args(int argc, char **argv, struct options *o, struct sim_faults *faults)
 {
     static const struct option longopts[] = {
-        {"chip", required_argument, 0, 'c'},         {"port", required_argument, 0, 'p'},
-        {"listen", required_argument, 0, 'l'},       {"transport", required_argument, 0, 't'},
-        {"latency-us", required_argument, 0, 'L'},   {"byte-ns", required_argument, 0, 'B'},
-        {"frame-us", required_argument, 0, 'F'},     {"swd-khz", required_argument, 0, 'k'},
-        {"packet-size", required_argument, 0, 'P'},  {"packet-count", required_argument, 0, 'C'},
+        SIM_FRONT_LONGOPTS,
+        {"transport", required_argument, 0, 't'},        {"frame-us", required_argument, 0, 'F'},
+        {"packet-size", required_argument, 0, 'P'},      {"packet-count", required_argument, 0, 'C'},
         {"elaphure-version", required_argument, 0, 'E'}, {"serial", required_argument, 0, 'S'},
-        {"stats", required_argument, 0, 's'},        {"flash-in", required_argument, 0, 'I'},
-        {"flash-out", required_argument, 0, 'O'},    {"fault", required_argument, 0, 'f'},
-        {"once", no_argument, 0, '1'},               {"verbose", no_argument, 0, 'v'},
-        {"rtt-producer", required_argument, 0, 'R'}, {"rtt-addr", required_argument, 0, 'A'},
-        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
-    char err[256];
+        {"help", no_argument, 0, 'h'},                   {0, 0, 0, 0}};
     long long v;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        int rc = sim_front_option(FRONT, c, optarg, &o->common, faults);
+        if (rc > 0)
+            return rc;
+        if (rc == 0)
+            continue;
         switch (c) {
-        case 'c': o->chip = optarg; break;
-        case 'l': o->listen_addr = optarg; break;
-        case 'p':
-            if (sim_front_parse_num(optarg, 0, 65535, &v))
-                return sim_front_usage_error(FRONT, "--port: '%s' is not 0..65535", optarg);
-            o->port = (long)v;
-            break;
         case 't':
             if (!strcmp(optarg, "bulk")) o->link = DAP_LINK_BULK;
             else if (!strcmp(optarg, "hid")) o->link = DAP_LINK_HID;
             else if (!strcmp(optarg, "tcp")) o->link = DAP_LINK_TCP;
             else return sim_front_usage_error(FRONT, "--transport: '%s' is not bulk, hid or tcp", optarg);
             break;
-        case 'L':
-            if (sim_front_parse_num(optarg, 0, 10000000, &v))
-                return sim_front_usage_error(FRONT, "--latency-us: bad value '%s'", optarg);
-            o->latency_us = v;
-            break;
-        case 'B':
-            if (sim_front_parse_num(optarg, 0, 1000000, &v))
-                return sim_front_usage_error(FRONT, "--byte-ns: bad value '%s'", optarg);
-            o->byte_ns = v;
-            break;
         case 'F':
             if (sim_front_parse_num(optarg, 1, 1000000, &v))
                 return sim_front_usage_error(FRONT, "--frame-us: bad value '%s'", optarg);
             o->frame_us = v;
-            break;
-        case 'k':
-            if (sim_front_parse_num(optarg, 1, 100000, &v))
-                return sim_front_usage_error(FRONT, "--swd-khz: bad value '%s'", optarg);
-            o->swd_khz = (long)v;
             break;
         case 'P':
             if (sim_front_parse_num(optarg, 64, DAP_FRONT_MAX_PACKET, &v))
@@ -135,28 +105,17 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
             o->el_version = (long)v;
             break;
         case 'S': o->serial = optarg; break;
-        case 's': o->stats = optarg; break;
-        case 'I': o->flash_in = optarg; break;
-        case 'O': o->flash_out = optarg; break;
-        case 'f':
-            if (sim_faults_parse(faults, optarg, err, sizeof err))
-                return sim_front_usage_error(FRONT, "--fault: %s", err);
-            break;
-        case 'R': o->rtt_spec = optarg; break;
-        case 'A': o->rtt_addr = optarg; break;
-        case '1': o->once = 1; break;
-        case 'v': o->verbose = 1; break;
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return 2;
         }
     }
     if (optind < argc)
         return sim_front_usage_error(FRONT, "unexpected argument '%s'", argv[optind]);
-    if (!o->chip || o->port < 0) {
+    if (!o->common.chip || o->common.port < 0) {
         usage(stderr);
         return sim_front_usage_error(FRONT, "%s", "--chip and --port are required");
     }
-    if (o->rtt_addr && !o->rtt_spec)
+    if (o->common.rtt_addr && !o->common.rtt_spec)
         return sim_front_usage_error(FRONT, "%s", "--rtt-addr needs --rtt-producer");
     return 0;
 }
@@ -280,14 +239,14 @@ static void set_defaults(struct options *o, struct dap_latency *m)
     case DAP_LINK_BULK:
         if (o->packet_size < 0) o->packet_size = 512;
         if (o->packet_count < 0) o->packet_count = 8;
-        m->round_trip_ns = o->latency_us >= 0 ? (uint64_t)o->latency_us * 1000u : BULK_ROUND_TRIP_NS;
-        m->byte_ns = o->byte_ns >= 0 ? (uint64_t)o->byte_ns : BULK_BYTE_NS;
+        m->round_trip_ns = o->common.latency_us >= 0 ? (uint64_t)o->common.latency_us * 1000u : BULK_ROUND_TRIP_NS;
+        m->byte_ns = o->common.byte_ns >= 0 ? (uint64_t)o->common.byte_ns : BULK_BYTE_NS;
         break;
     case DAP_LINK_TCP:
         if (o->packet_size < 0) o->packet_size = 512;
         if (o->packet_count < 0) o->packet_count = 255;
-        m->round_trip_ns = o->latency_us >= 0 ? (uint64_t)o->latency_us * 1000u : TCP_ROUND_TRIP_NS;
-        m->byte_ns = o->byte_ns >= 0 ? (uint64_t)o->byte_ns : TCP_BYTE_NS;
+        m->round_trip_ns = o->common.latency_us >= 0 ? (uint64_t)o->common.latency_us * 1000u : TCP_ROUND_TRIP_NS;
+        m->byte_ns = o->common.byte_ns >= 0 ? (uint64_t)o->common.byte_ns : TCP_BYTE_NS;
         break;
     }
 }
@@ -309,16 +268,15 @@ static void serve_client(int fd, const sigset_t *waitmask, void *user)
 
 int sim_dap_main(int argc, char **argv)
 {
-    struct options o = {.listen_addr = "127.0.0.1", .port = -1, .link = DAP_LINK_TCP, .latency_us = -1,
-                        .byte_ns = -1, .frame_us = -1, .packet_size = -1, .packet_count = -1, .el_version = 1,
-                        .serial = "SIMDAP0001"};
+    struct options o = {.common = SIM_FRONT_OPTIONS_INIT, .link = DAP_LINK_TCP, .frame_us = -1,
+                        .packet_size = -1, .packet_count = -1, .el_version = 1, .serial = "SIMDAP0001"};
     struct sim_faults faults = {0};
     int rc = parse_args(argc, argv, &o, &faults);
     if (rc)
         return rc == 1 ? 0 : 2;
-    const struct sim_chip *chip = sim_chip_find(o.chip);
+    const struct sim_chip *chip = sim_chip_find(o.common.chip);
     if (!chip) {
-        fprintf(stderr, "espctl-sim dap: unknown chip '%s'\n", o.chip);
+        fprintf(stderr, "espctl-sim dap: unknown chip '%s'\n", o.common.chip);
         usage(stderr);
         return 2;
     }
@@ -332,30 +290,29 @@ int sim_dap_main(int argc, char **argv)
     /* the link model charges the clock itself; the model's own per-command costs stay 0 */
     t->clock.round_trip_ns = 0;
     t->clock.byte_ns = 0;
-    if (o.swd_khz)
-        t->clock.swd_transfer_ns = 56u * 1000000u / (uint64_t)o.swd_khz;
+    if (o.common.swd_khz)
+        t->clock.swd_transfer_ns = 56u * 1000000u / (uint64_t)o.common.swd_khz;
     t->faults = faults;
-    struct sim_front_boot boot = {.flash_in = o.flash_in, .rtt_spec = o.rtt_spec, .rtt_addr = o.rtt_addr};
-    rc = sim_front_boot_target(FRONT, t, &boot);
+    rc = sim_front_boot_target(FRONT, t, &o.common);
     if (rc) {
         sim_target_free(t);
         return rc;
     }
 
     uint16_t port = 0;
-    int lfd = sim_front_listen(FRONT, o.listen_addr, o.port, &port);
+    int lfd = sim_front_listen(FRONT, o.common.listen_addr, o.common.port, &port);
     if (lfd < 0) {
         sim_target_free(t);
         return lfd == -2 ? 2 : 1;
     }
     struct dapsim_probe probe;
     dapsim_probe_init(&probe, t, (uint16_t)o.packet_size, (uint8_t)o.packet_count, o.serial);
-    probe.verbose = o.verbose;
+    probe.verbose = o.common.verbose;
     struct session session = {.probe = &probe, .model = &model, .el_version = o.el_version ? 0x00010000u : 0};
-    sim_front_run(lfd, o.listen_addr, port, o.once, serve_client, &session);
+    sim_front_run(lfd, o.common.listen_addr, port, o.common.once, serve_client, &session);
     close(lfd);
-    rc = sim_front_save_flash(FRONT, t, o.flash_out);
-    if (o.stats && write_stats(o.stats, t, &probe, &model))
+    rc = sim_front_save_flash(FRONT, t, o.common.flash_out);
+    if (o.common.stats && write_stats(o.common.stats, t, &probe, &model))
         rc = 1;
     sim_target_free(t);
     return rc;

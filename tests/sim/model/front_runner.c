@@ -40,7 +40,50 @@ int sim_front_usage_error(const char *front, const char *fmt, const char *arg)
     return 2;
 }
 
-static int attach_rtt(const char *front, struct sim_target *t, const struct sim_front_boot *b)
+int sim_front_option(const char *front, int c, const char *arg, struct sim_front_options *o,
+                     struct sim_faults *faults)
+{
+    char err[256];
+    long long v;
+    switch (c) {
+    case 'c': o->chip = arg; return 0;
+    case 'l': o->listen_addr = arg; return 0;
+    case 'p':
+        if (sim_front_parse_num(arg, 0, 65535, &v))
+            return sim_front_usage_error(front, "--port: '%s' is not 0..65535", arg);
+        o->port = (long)v;
+        return 0;
+    case 'L':
+        if (sim_front_parse_num(arg, 0, 10000000, &v))
+            return sim_front_usage_error(front, "--latency-us: bad value '%s'", arg);
+        o->latency_us = v;
+        return 0;
+    case 'B':
+        if (sim_front_parse_num(arg, 0, 1000000, &v))
+            return sim_front_usage_error(front, "--byte-ns: bad value '%s'", arg);
+        o->byte_ns = v;
+        return 0;
+    case 'k':
+        if (sim_front_parse_num(arg, 1, 100000, &v))
+            return sim_front_usage_error(front, "--swd-khz: bad value '%s'", arg);
+        o->swd_khz = (long)v;
+        return 0;
+    case 's': o->stats = arg; return 0;
+    case 'I': o->flash_in = arg; return 0;
+    case 'O': o->flash_out = arg; return 0;
+    case 'f':
+        if (sim_faults_parse(faults, arg, err, sizeof err))
+            return sim_front_usage_error(front, "--fault: %s", err);
+        return 0;
+    case '1': o->once = 1; return 0;
+    case 'v': o->verbose = 1; return 0;
+    case 'R': o->rtt_spec = arg; return 0;
+    case 'A': o->rtt_addr = arg; return 0;
+    default: return -1;
+    }
+}
+
+static int attach_rtt(const char *front, struct sim_target *t, const struct sim_front_options *b)
 {
     struct sim_rtt_config rc;
     char err[512];
@@ -64,7 +107,7 @@ static int attach_rtt(const char *front, struct sim_target *t, const struct sim_
     return 0;
 }
 
-int sim_front_boot_target(const char *front, struct sim_target *t, const struct sim_front_boot *b)
+int sim_front_boot_target(const char *front, struct sim_target *t, const struct sim_front_options *b)
 {
     char err[512];
     if (sim_target_apply_faults(t)) {

@@ -21,20 +21,8 @@
 #define V3_BYTE_NS 25ull
 
 struct options {
-    const char *chip;
-    const char *listen_addr;
-    long port;
+    struct sim_front_options common;
     enum stlink_identity identity;
-    long long latency_us;
-    long long byte_ns;
-    long swd_khz;
-    const char *stats;
-    const char *flash_in;
-    const char *flash_out;
-    int once;
-    int verbose;
-    const char *rtt_spec;
-    const char *rtt_addr;
 };
 
 static void usage(FILE *f)
@@ -62,28 +50,17 @@ static void usage(FILE *f)
 static int parse_args(int argc, char **argv, struct options *o, struct sim_faults *faults)
 {
     static const struct option longopts[] = {
-        {"chip", required_argument, 0, 'c'},     {"port", required_argument, 0, 'p'},
-        {"listen", required_argument, 0, 'l'},   {"identity", required_argument, 0, 'i'},
-        {"latency-us", required_argument, 0, 'L'}, {"byte-ns", required_argument, 0, 'B'},
-        {"swd-khz", required_argument, 0, 'k'},  {"stats", required_argument, 0, 's'},
-        {"flash-in", required_argument, 0, 'I'}, {"flash-out", required_argument, 0, 'O'},
-        {"fault", required_argument, 0, 'f'},    {"once", no_argument, 0, '1'},
-        {"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
-        {"rtt-producer", required_argument, 0, 'R'}, {"rtt-addr", required_argument, 0, 'A'},
+        SIM_FRONT_LONGOPTS, {"identity", required_argument, 0, 'i'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    char err[256];
-    long long v;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        int rc = sim_front_option(FRONT, c, optarg, &o->common, faults);
+        if (rc > 0)
+            return rc;
+        if (rc == 0)
+            continue;
         switch (c) {
-        case 'c': o->chip = optarg; break;
-        case 'l': o->listen_addr = optarg; break;
-        case 'p':
-            if (sim_front_parse_num(optarg, 0, 65535, &v))
-                return sim_front_usage_error(FRONT, "--port: '%s' is not 0..65535", optarg);
-            o->port = (long)v;
-            break;
         case 'i':
             if (!strcmp(optarg, "v2j37"))
                 o->identity = STLINK_V2J37;
@@ -92,41 +69,15 @@ static int parse_args(int argc, char **argv, struct options *o, struct sim_fault
             else
                 return sim_front_usage_error(FRONT, "--identity: '%s' is not v2j37 or v3j7", optarg);
             break;
-        case 'L':
-            if (sim_front_parse_num(optarg, 0, 10000000, &v))
-                return sim_front_usage_error(FRONT, "--latency-us: bad value '%s'", optarg);
-            o->latency_us = v;
-            break;
-        case 'B':
-            if (sim_front_parse_num(optarg, 0, 1000000, &v))
-                return sim_front_usage_error(FRONT, "--byte-ns: bad value '%s'", optarg);
-            o->byte_ns = v;
-            break;
-        case 'k':
-            if (sim_front_parse_num(optarg, 1, 100000, &v))
-                return sim_front_usage_error(FRONT, "--swd-khz: bad value '%s'", optarg);
-            o->swd_khz = (long)v;
-            break;
-        case 's': o->stats = optarg; break;
-        case 'I': o->flash_in = optarg; break;
-        case 'O': o->flash_out = optarg; break;
-        case 'f':
-            if (sim_faults_parse(faults, optarg, err, sizeof err))
-                return sim_front_usage_error(FRONT, "--fault: %s", err);
-            break;
-        case '1': o->once = 1; break;
-        case 'v': o->verbose = 1; break;
-        case 'R': o->rtt_spec = optarg; break;
-        case 'A': o->rtt_addr = optarg; break;
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return 2;
         }
     }
     if (optind < argc)
         return sim_front_usage_error(FRONT, "unexpected argument '%s'", argv[optind]);
-    if (o->rtt_addr && !o->rtt_spec)
+    if (o->common.rtt_addr && !o->common.rtt_spec)
         return sim_front_usage_error(FRONT, "%s", "--rtt-addr needs --rtt-producer");
-    if (!o->chip || o->port < 0) {
+    if (!o->common.chip || o->common.port < 0) {
         usage(stderr);
         return sim_front_usage_error(FRONT, "%s", "--chip and --port are required");
     }
@@ -193,15 +144,14 @@ static void serve_client(int fd, const sigset_t *waitmask, void *user)
 
 int sim_stlink_main(int argc, char **argv)
 {
-    struct options o = {.listen_addr = "127.0.0.1", .port = -1, .identity = STLINK_V2J37,
-                        .latency_us = -1, .byte_ns = -1};
+    struct options o = {.common = SIM_FRONT_OPTIONS_INIT, .identity = STLINK_V2J37};
     struct sim_faults faults = {0};
     int rc = parse_args(argc, argv, &o, &faults);
     if (rc)
         return rc == 1 ? 0 : 2;
-    const struct sim_chip *chip = sim_chip_find(o.chip);
+    const struct sim_chip *chip = sim_chip_find(o.common.chip);
     if (!chip) {
-        fprintf(stderr, "espctl-sim stlink: unknown chip '%s'\n", o.chip);
+        fprintf(stderr, "espctl-sim stlink: unknown chip '%s'\n", o.common.chip);
         usage(stderr);
         return 2;
     }
@@ -211,35 +161,34 @@ int sim_stlink_main(int argc, char **argv)
         return 1;
     }
     int v3 = o.identity == STLINK_V3J7;
-    t->clock.round_trip_ns = o.latency_us >= 0 ? (uint64_t)o.latency_us * 1000u
-                                               : (v3 ? V3_ROUND_TRIP_NS : V2_ROUND_TRIP_NS);
-    t->clock.byte_ns = o.byte_ns >= 0 ? (uint64_t)o.byte_ns : (v3 ? V3_BYTE_NS : V2_BYTE_NS);
+    t->clock.round_trip_ns = o.common.latency_us >= 0 ? (uint64_t)o.common.latency_us * 1000u
+                                                      : (v3 ? V3_ROUND_TRIP_NS : V2_ROUND_TRIP_NS);
+    t->clock.byte_ns = o.common.byte_ns >= 0 ? (uint64_t)o.common.byte_ns : (v3 ? V3_BYTE_NS : V2_BYTE_NS);
     /* An SWD transaction: 8 request + 1 turnaround + 3 ack + 1 turnaround + 33 data + 8 idle
      * bits, plus ~2 cycles of probe overhead = 56 SWCLK cycles. */
-    if (o.swd_khz)
-        t->clock.swd_transfer_ns = 56u * 1000000u / (uint64_t)o.swd_khz;
+    if (o.common.swd_khz)
+        t->clock.swd_transfer_ns = 56u * 1000000u / (uint64_t)o.common.swd_khz;
     t->faults = faults;
-    struct sim_front_boot boot = {.flash_in = o.flash_in, .rtt_spec = o.rtt_spec, .rtt_addr = o.rtt_addr};
-    rc = sim_front_boot_target(FRONT, t, &boot);
+    rc = sim_front_boot_target(FRONT, t, &o.common);
     if (rc) {
         sim_target_free(t);
         return rc;
     }
 
     uint16_t port = 0;
-    int lfd = sim_front_listen(FRONT, o.listen_addr, o.port, &port);
+    int lfd = sim_front_listen(FRONT, o.common.listen_addr, o.common.port, &port);
     if (lfd < 0) {
         sim_target_free(t);
         return lfd == -2 ? 2 : 1;
     }
     struct stlink_probe probe;
     stlink_probe_init(&probe, t, o.identity);
-    probe.verbose = o.verbose;
-    sim_front_run(lfd, o.listen_addr, port, o.once, serve_client, &probe);
+    probe.verbose = o.common.verbose;
+    sim_front_run(lfd, o.common.listen_addr, port, o.common.once, serve_client, &probe);
     close(lfd);
-    rc = sim_front_save_flash(FRONT, t, o.flash_out);
+    rc = sim_front_save_flash(FRONT, t, o.common.flash_out);
     char err[512];
-    if (o.stats && sim_target_save_stats(t, o.stats, err, sizeof err)) {
+    if (o.common.stats && sim_target_save_stats(t, o.common.stats, err, sizeof err)) {
         fprintf(stderr, "espctl-sim stlink: --stats: %s\n", err);
         rc = 1;
     }

@@ -24,19 +24,52 @@ int sim_front_parse_num(const char *s, long long lo, long long hi, long long *ou
 /** Print "espctl-sim FRONT: " and `fmt` with `arg` on stderr; returns 2 (usage error). */
 int sim_front_usage_error(const char *front, const char *fmt, const char *arg);
 
-/** The options every TCP front takes to prepare its target. */
-struct sim_front_boot {
-    const char *flash_in; /**< --flash-in, or NULL */
-    const char *rtt_spec; /**< --rtt-producer, or NULL */
-    const char *rtt_addr; /**< --rtt-addr, or NULL */
+/** The options every TCP front takes. */
+struct sim_front_options {
+    const char *chip;        /**< --chip */
+    const char *listen_addr; /**< --listen */
+    long port;               /**< --port; -1 until given */
+    long long latency_us;    /**< --latency-us; -1 when not given */
+    long long byte_ns;       /**< --byte-ns; -1 when not given */
+    long swd_khz;            /**< --swd-khz; 0 when not given */
+    const char *stats;       /**< --stats, or NULL */
+    const char *flash_in;    /**< --flash-in, or NULL */
+    const char *flash_out;   /**< --flash-out, or NULL */
+    const char *rtt_spec;    /**< --rtt-producer, or NULL */
+    const char *rtt_addr;    /**< --rtt-addr, or NULL */
+    int once;                /**< --once */
+    int verbose;             /**< --verbose */
 };
+
+/** Initializer of struct sim_front_options: nothing given, listening on 127.0.0.1. */
+#define SIM_FRONT_OPTIONS_INIT \
+    {.listen_addr = "127.0.0.1", .port = -1, .latency_us = -1, .byte_ns = -1}
+
+/** getopt_long entries of the common options; a front appends its own, "help" ('h') and
+ * the terminator. */
+#define SIM_FRONT_LONGOPTS                                                                        \
+    {"chip", required_argument, 0, 'c'}, {"port", required_argument, 0, 'p'},                     \
+    {"listen", required_argument, 0, 'l'}, {"latency-us", required_argument, 0, 'L'},            \
+    {"byte-ns", required_argument, 0, 'B'}, {"swd-khz", required_argument, 0, 'k'},              \
+    {"stats", required_argument, 0, 's'}, {"flash-in", required_argument, 0, 'I'},               \
+    {"flash-out", required_argument, 0, 'O'}, {"fault", required_argument, 0, 'f'},              \
+    {"once", no_argument, 0, '1'}, {"verbose", no_argument, 0, 'v'},                              \
+    {"rtt-producer", required_argument, 0, 'R'}, {"rtt-addr", required_argument, 0, 'A'}
+
+/**
+ * Apply getopt result `c` with `arg` when it is one of SIM_FRONT_LONGOPTS (--fault specs go
+ * to *faults). Returns 0 when taken, 2 when its value is bad (message printed), -1 when `c`
+ * is not a common option.
+ */
+int sim_front_option(const char *front, int c, const char *arg, struct sim_front_options *o,
+                     struct sim_faults *faults);
 
 /**
  * Apply t->faults (write protection), load --flash-in, reset the core so it boots the image
- * and attach the RTT producer. Returns 0, or the exit code with the message printed: 2 for a
+ * and attach the RTT producer (--rtt-producer, --rtt-addr). Returns 0, or the exit code with the message printed: 2 for a
  * bad option or file, 1 when out of memory.
  */
-int sim_front_boot_target(const char *front, struct sim_target *t, const struct sim_front_boot *b);
+int sim_front_boot_target(const char *front, struct sim_target *t, const struct sim_front_options *o);
 
 /**
  * Listen on the loopback IPv4 address `addr`, port `port` (0 picks one). Returns the socket
