@@ -129,9 +129,22 @@ static int mem_result(struct sim_target *t, enum sim_ack ack, const char *what, 
     return host_set_error(&fake_host, ESPCTL_E_TARGET, text);
 }
 
+static uint64_t watched_address = UINT64_MAX;
+static unsigned watched_reads;
+
+void family_count_reads(uint32_t address)
+{
+    watched_address = address;
+    watched_reads = 0;
+}
+
+unsigned family_reads(void) { return watched_reads; }
+
 static int mem_read32(void *ctx, uint64_t address, uint32_t *value)
 {
     struct sim_target *t = ctx;
+    if (address == watched_address)
+        watched_reads++;
     uint8_t b[4];
     sim_target_round_trip(t, 16, 4);
     int rc = mem_result(t, sim_dap_mem_read(&t->dap, 0, (uint32_t)address, 4, CSW_HI, b, 4),

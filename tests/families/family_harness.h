@@ -49,6 +49,11 @@ int family_all(struct family_fixture *fx, uint32_t address, uint32_t len, uint8_
 /** Arm a sim fault spec ("flash-err=pgaerr@0x08000500", "wrp=2-2") and apply protection. */
 void family_fault(struct family_fixture *fx, const char *spec);
 
+/** Count the register reads (read32) at `address` from now on, starting from 0. */
+void family_count_reads(uint32_t address);
+/** How many read32 calls hit the address given to family_count_reads. */
+unsigned family_reads(void);
+
 /** cmocka check that `rc` is `code` and the error text contains every given fragment. */
 #define assert_error(rc, code, ...)                                                          \
     family_assert_error((rc), (code), __VA_ARGS__, (const char *)NULL)

@@ -8,6 +8,7 @@
 
 #define BASE 0x08000000u
 #define KIB 1024u
+#define F7_SR 0x40023C0Cu
 
 static uint8_t *pattern(uint32_t len, uint32_t seed)
 {
@@ -159,15 +160,41 @@ static void error_flags_are_named(void **state)
         snprintf(spec, sizeof spec, "flash-err=%s@0x08001504", kinds[k][0]);
         family_fault(fx, spec);
         uint8_t *data = pattern(12 * KIB, 1);
+        family_count_reads(F7_SR);
         assert_error(fx->family->program(fx->flash, BASE, data, 12 * KIB), ESPCTL_E_TARGET,
-                     kinds[k][1], "0x08001000", "FLASH_SR");
-        assert_int_equal(family_byte(fx, BASE + 0xFFF), data[0xFFF]);
-        assert_true(family_all(fx, BASE + 0x2000, 0x1000, 0xFF));
+                     kinds[k][1], "0x08001504", "FLASH_SR");
+        assert_int_equal(family_reads(), 1); /* one run, one status read */
+        /* Every word before the failing one landed, none from it on. */
+        for (uint32_t i = 0; i < 0x1504; i++)
+            assert_int_equal(family_byte(fx, BASE + i), data[i]);
+        assert_true(family_all(fx, BASE + 0x1504, 12 * KIB - 0x1504, 0xFF));
         assert_int_equal(fx->family->erase_sector(fx->flash, BASE), 0);
         assert_int_equal(fx->family->program(fx->flash, BASE, data, 12 * KIB), 0);
         free(data);
         family_free(fx);
     }
+}
+
+/* A run is checked by one SR read, however many transfer blocks it spans; a longer program is
+ * split into runs of at most 64 KiB (a short tail is padded in the last one). */
+static void one_status_read_per_run(void **state)
+{
+    (void)state;
+    struct family_fixture *fx = family_load("stm32f7", "stm32f746zg");
+    family_open(fx);
+    uint32_t len = 96 * KIB + 6;
+    uint8_t *data = pattern(len, 4);
+    family_count_reads(F7_SR);
+    assert_int_equal(fx->family->program(fx->flash, BASE, data, 32 * KIB), 0);
+    assert_int_equal(family_reads(), 1);
+    family_count_reads(F7_SR);
+    assert_int_equal(fx->family->program(fx->flash, BASE + 128 * KIB, data, len), 0);
+    assert_int_equal(family_reads(), 2);
+    for (uint32_t i = 0; i < len; i++)
+        assert_int_equal(family_byte(fx, BASE + 128 * KIB + i), data[i]);
+    assert_true(family_all(fx, BASE + 128 * KIB + len, 2, 0xFF));
+    free(data);
+    family_free(fx);
 }
 
 static void write_protected_sector(void **state)
@@ -218,6 +245,7 @@ int main(void)
         cmocka_unit_test(erase_one_sector_and_program),
         cmocka_unit_test(mass_erase),
         cmocka_unit_test(error_flags_are_named),
+        cmocka_unit_test(one_status_read_per_run),
         cmocka_unit_test(write_protected_sector),
         cmocka_unit_test(bad_ranges),
         cmocka_unit_test(not_an_f7),

@@ -10,6 +10,8 @@
 #define BANK2 0x08100000u
 #define SECTOR (128u * 1024u)
 #define FLASH_SIZE_REG 0x1FF1E880u
+#define SR1 0x52002010u
+#define SR2 0x52002110u
 
 static uint8_t *pattern(uint32_t len, uint32_t seed)
 {
@@ -133,15 +135,42 @@ static void error_flags_are_named(void **state)
         snprintf(spec, sizeof spec, "flash-err=%s@0x08101440", kinds[k][0]);
         family_fault(fx, spec);
         uint8_t *data = pattern(12288, 2);
+        family_count_reads(SR2);
         assert_error(fx->family->program(fx->flash, BANK2, data, 12288), ESPCTL_E_TARGET,
-                     kinds[k][1], "0x08101000", "FLASH_SR2");
-        assert_int_equal(family_byte(fx, BANK2 + 0xFFF), data[0xFFF]);
-        assert_true(family_all(fx, BANK2 + 0x2000, 0x1000, 0xFF));
+                     kinds[k][1], "0x08101440", "FLASH_SR2");
+        assert_int_equal(family_reads(), 1); /* one run, one status read */
+        /* Every flash word before the failing one landed, none from it on. */
+        for (uint32_t i = 0; i < 0x1440; i++)
+            assert_int_equal(family_byte(fx, BANK2 + i), data[i]);
+        assert_true(family_all(fx, BANK2 + 0x1440, 12288 - 0x1440, 0xFF));
         assert_int_equal(fx->family->erase_sector(fx->flash, BANK2), 0);
         assert_int_equal(fx->family->program(fx->flash, BANK2, data, 12288), 0);
         free(data);
         family_free(fx);
     }
+}
+
+/* A run is checked by one SR read, however many transfer blocks it spans; a longer program is
+ * split into runs of at most 64 KiB, the last one ending in a forced partial flash word. */
+static void one_status_read_per_run(void **state)
+{
+    (void)state;
+    struct family_fixture *fx = family_load("stm32h7", "stm32h743zi");
+    family_open(fx);
+    uint32_t len = 64u * 1024u + 100u;
+    uint8_t *data = pattern(len, 6);
+    family_count_reads(SR1);
+    assert_int_equal(fx->family->program(fx->flash, BANK1, data, 32u * 1024u), 0);
+    assert_int_equal(family_reads(), 1);
+    family_count_reads(SR1);
+    assert_int_equal(fx->family->program(fx->flash, BANK1 + SECTOR, data, len), 0);
+    assert_int_equal(family_reads(), 2);
+    for (uint32_t i = 0; i < len; i++)
+        assert_int_equal(family_byte(fx, BANK1 + SECTOR + i), data[i]);
+    assert_true(family_all(fx, BANK1 + SECTOR + len, 28, 0xFF));
+    assert_int_equal(fx->target->stats.double_words_programmed, (32u * 1024u + len + 31u) / 32u);
+    free(data);
+    family_free(fx);
 }
 
 /* A double ECC error on a read is reported with the failing flash word by the next
@@ -209,6 +238,7 @@ int main(void)
         cmocka_unit_test(gap_between_banks),
         cmocka_unit_test(mass_erase_is_two_bank_erases),
         cmocka_unit_test(error_flags_are_named),
+        cmocka_unit_test(one_status_read_per_run),
         cmocka_unit_test(ecc_error_names_the_word),
         cmocka_unit_test(write_protected_sector),
         cmocka_unit_test(misaligned_start),

@@ -3,7 +3,9 @@
 #include "stm32f7.h"
 
 #include "stm32_common.h"
+#include "stm32_runs.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +35,6 @@
 #define ERASE_TIMEOUT_US 10000000u       /* 256 KiB sector: 4 s max (DS10916) */
 #define MASS_ERASE_TIMEOUT_US 64000000u  /* 2 MiB, two banks: 32 s max */
 #define PROGRAM_TIMEOUT_US 1000000u
-#define CHUNK 4096u
 
 static const struct stm32_flag sr_flags[] = {
     {1u << 1, "OPERR"},  {1u << 4, "WRPERR"}, {1u << 5, "PGAERR"},
@@ -58,19 +59,47 @@ struct f7_flash {
     int pg_on;
 };
 
+/* Turn the error flags in `sr` into ESPCTL_E_TARGET naming them, the stage and `where`; the
+ * flags are cleared (write 1) and CR reset so the next operation starts clean. */
+static int report_errors(struct f7_flash *f, const char *stage, const char *where, uint32_t sr)
+{
+    char names[96];
+    stm32_flag_names(sr, sr_flags, sizeof sr_flags / sizeof sr_flags[0], names, sizeof names);
+    (void)stm32_wr(&f->io, SR, sr & (SR_ERRORS | SR_EOP));
+    (void)stm32_wr(&f->io, CR, 0);
+    f->pg_on = 0;
+    return stm32_error(f->io.host, ESPCTL_E_TARGET, "%s: %s %s (FLASH_SR=0x%08x)", stage, names,
+                       where, sr);
+}
+
+static int report_at(struct f7_flash *f, const char *stage, uint64_t address, uint32_t sr)
+{
+    char where[32];
+    snprintf(where, sizeof where, "at 0x%08llx", (unsigned long long)address);
+    return report_errors(f, stage, where, sr);
+}
+
 static int wait_done(struct f7_flash *f, const char *stage, uint64_t address, uint64_t timeout_us)
 {
     uint32_t sr = 0;
     int rc = stm32_wait_idle(&f->io, SR, SR_BSY, timeout_us, stage, address, &sr);
     if (rc || !(sr & SR_ERRORS))
         return rc;
-    char names[96];
-    stm32_flag_names(sr, sr_flags, sizeof sr_flags / sizeof sr_flags[0], names, sizeof names);
-    (void)stm32_wr(&f->io, SR, sr & (SR_ERRORS | SR_EOP));
-    (void)stm32_wr(&f->io, CR, 0);
-    f->pg_on = 0;
-    return stm32_error(f->io.host, ESPCTL_E_TARGET, "%s: %s at 0x%08llx (FLASH_SR=0x%08x)", stage,
-                       names, (unsigned long long)address, sr);
+    return report_at(f, stage, address, sr);
+}
+
+/* A run set an error flag: name the first word that does not hold its data, or the whole run
+ * when the read-back cannot tell. */
+static int report_failed_run(struct f7_flash *f, uint64_t address, const uint8_t *data,
+                             uint32_t length, uint32_t sr)
+{
+    uint64_t bad = stm32_run_failed_unit(&f->mem, address, data, length, 4);
+    if (bad)
+        return report_at(f, "program", bad, sr);
+    char where[64];
+    snprintf(where, sizeof where, "in the %u bytes at 0x%08llx", length,
+             (unsigned long long)address);
+    return report_errors(f, "program", where, sr);
 }
 
 /* One bank of `bytes` starting at `base`: 4 x u, 1 x 4u, then 8u sectors. */
@@ -222,16 +251,18 @@ int f7_program(void *flash, uint64_t address, const uint8_t *data, uint64_t leng
         rc = stm32_wr(&f->io, CR, CR_PG | CR_PSIZE_X32);
         f->pg_on = rc == 0;
     }
-    /* Bursts of 32-bit writes: each stalls on the bus while the previous word programs. */
+    /* Runs of 32-bit writes: each stalls on the bus while the previous word programs, and an
+     * error flag stays set until cleared, so one SR read per run catches a failure anywhere in
+     * it; the read-back then names the word. */
     for (uint64_t done = 0; rc == 0 && done < length;) {
-        uint8_t chunk[CHUNK];
-        uint32_t n = length - done < CHUNK ? (uint32_t)(length - done) : CHUNK;
-        uint32_t padded = (n + 3u) & ~3u;
-        memcpy(chunk, data + done, n);
-        memset(chunk + n, 0xFF, padded - n);
-        rc = f->mem.write(f->mem.ctx, address + done, chunk, padded, 32);
+        uint32_t n = length - done < STM32_RUN_MAX ? (uint32_t)(length - done) : STM32_RUN_MAX;
+        uint32_t sr = 0;
+        rc = stm32_run_write(&f->mem, address + done, data + done, n, 4);
         if (rc == 0)
-            rc = wait_done(f, "program", address + done, PROGRAM_TIMEOUT_US);
+            rc = stm32_wait_idle(&f->io, SR, SR_BSY, PROGRAM_TIMEOUT_US, "program", address + done,
+                                 &sr);
+        if (rc == 0 && (sr & SR_ERRORS))
+            rc = report_failed_run(f, address + done, data + done, n, sr);
         done += n;
     }
     return rc;

@@ -3,6 +3,7 @@
 #include "stm32h7.h"
 
 #include "stm32_common.h"
+#include "stm32_runs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,6 @@
 #define ERASE_TIMEOUT_US 8000000u       /* 128 KiB sector: 4 s max (DS12110) */
 #define BANK_ERASE_TIMEOUT_US 40000000u /* bank erase: 16 s max at x8 */
 #define PROGRAM_TIMEOUT_US 1000000u
-#define CHUNK 4096u
 
 static const struct stm32_flag sr_flags[] = {
     {1u << 17, "WRPERR"},    {1u << 18, "PGSERR"},    {1u << 19, "STRBERR"},
@@ -94,14 +94,12 @@ static int bad_address(const struct h7_flash *f, const char *stage, uint64_t add
                        (unsigned long long)address, f->chip->name);
 }
 
-static int wait_done(struct h7_flash *f, uint32_t bank, const char *stage, uint64_t address,
-                     uint64_t timeout_us)
+/* Turn the error flags in `sr` into ESPCTL_E_TARGET naming them, the stage and `where` (plus the
+ * flash word of an ECC error); the flags are cleared (CCR) and CR reset so the next operation
+ * starts clean. */
+static int report_errors(struct h7_flash *f, uint32_t bank, const char *stage, const char *where,
+                         uint32_t sr)
 {
-    uint32_t sr = 0;
-    int rc = stm32_wait_idle(&f->io, reg(bank, SR), SR_BSY | SR_QW, timeout_us, stage, address,
-                             &sr);
-    if (rc || !(sr & SR_ERRORS))
-        return rc;
     char names[128], ecc[64] = "";
     stm32_flag_names(sr, sr_flags, sizeof sr_flags / sizeof sr_flags[0], names, sizeof names);
     uint32_t fa = 0;
@@ -111,8 +109,27 @@ static int wait_done(struct h7_flash *f, uint32_t bank, const char *stage, uint6
     (void)stm32_wr(&f->io, reg(bank, CCR), sr & SR_CLEARABLE);
     (void)stm32_wr(&f->io, reg(bank, CR), CR_PSIZE_X64);
     f->pg_on[bank] = 0;
-    return stm32_error(f->io.host, ESPCTL_E_TARGET, "%s: %s at 0x%08llx (FLASH_SR%u=0x%08x%s)",
-                       stage, names, (unsigned long long)address, bank + 1, sr, ecc);
+    return stm32_error(f->io.host, ESPCTL_E_TARGET, "%s: %s %s (FLASH_SR%u=0x%08x%s)", stage,
+                       names, where, bank + 1, sr, ecc);
+}
+
+static int report_at(struct h7_flash *f, uint32_t bank, const char *stage, uint64_t address,
+                     uint32_t sr)
+{
+    char where[32];
+    snprintf(where, sizeof where, "at 0x%08llx", (unsigned long long)address);
+    return report_errors(f, bank, stage, where, sr);
+}
+
+static int wait_done(struct h7_flash *f, uint32_t bank, const char *stage, uint64_t address,
+                     uint64_t timeout_us)
+{
+    uint32_t sr = 0;
+    int rc = stm32_wait_idle(&f->io, reg(bank, SR), SR_BSY | SR_QW, timeout_us, stage, address,
+                             &sr);
+    if (rc || !(sr & SR_ERRORS))
+        return rc;
+    return report_at(f, bank, stage, address, sr);
 }
 
 int h7_flash_open(void *family_data, const struct espctl_chip_desc *chip,
@@ -230,8 +247,11 @@ int h7_mass_erase(void *flash)
     return rc;
 }
 
-/* Program `n` bytes at `address` inside one bank: whole flash words as bursts; a partial last
- * word is written as far as it goes (padded to 32 bits with the erased value) and forced. */
+/* Program `n` bytes at `address` inside one bank in runs: whole flash words as one burst each
+ * (a write stalls on the bus while the write queue is full); a partial last word is written as
+ * far as it goes (padded to 32 bits with the erased value) and forced with FW. The error flags
+ * stay set until cleared through CCR, so one SR read per run catches a failure anywhere in it;
+ * after one, the read-back names the flash word that failed. */
 static int program_run(struct h7_flash *f, uint32_t bank, uint64_t address, const uint8_t *data,
                        uint32_t n)
 {
@@ -241,16 +261,23 @@ static int program_run(struct h7_flash *f, uint32_t bank, uint64_t address, cons
         f->pg_on[bank] = rc == 0;
     }
     for (uint32_t done = 0; rc == 0 && done < n;) {
-        uint8_t chunk[CHUNK];
-        uint32_t len = n - done < CHUNK ? n - done : CHUNK;
-        uint32_t padded = (len + 3u) & ~3u;
-        memcpy(chunk, data + done, len);
-        memset(chunk + len, 0xFF, padded - len);
-        rc = f->mem.write(f->mem.ctx, address + done, chunk, padded, 32);
-        if (rc == 0 && padded % H7_WORD)
+        uint32_t len = n - done < STM32_RUN_MAX ? n - done : STM32_RUN_MAX;
+        uint32_t sr = 0;
+        rc = stm32_run_write(&f->mem, address + done, data + done, len, 4);
+        if (rc == 0 && len % H7_WORD)
             rc = stm32_wr(&f->io, reg(bank, CR), CR_PG | CR_PSIZE_X64 | CR_FW);
         if (rc == 0)
-            rc = wait_done(f, bank, "program", address + done, PROGRAM_TIMEOUT_US);
+            rc = stm32_wait_idle(&f->io, reg(bank, SR), SR_BSY | SR_QW, PROGRAM_TIMEOUT_US,
+                                 "program", address + done, &sr);
+        if (rc == 0 && (sr & SR_ERRORS)) {
+            uint64_t bad = stm32_run_failed_unit(&f->mem, address + done, data + done, len, H7_WORD);
+            if (bad)
+                return report_at(f, bank, "program", bad, sr);
+            char where[64];
+            snprintf(where, sizeof where, "in the %u bytes at 0x%08llx", len,
+                     (unsigned long long)(address + done));
+            return report_errors(f, bank, "program", where, sr);
+        }
         done += len;
     }
     return rc;

@@ -2,7 +2,9 @@
 #include "stm32l4.h"
 
 #include "stm32_common.h"
+#include "stm32_runs.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +36,6 @@
 #define ERASE_TIMEOUT_US 1000000u      /* page erase: 24.47 ms max (DS10198) */
 #define MASS_ERASE_TIMEOUT_US 2000000u /* 24.59 ms max */
 #define PROGRAM_TIMEOUT_US 1000000u
-#define CHUNK 4096u
 
 static const struct stm32_flag sr_flags[] = {
     {1u << 1, "OPERR"},  {1u << 3, "PROGERR"}, {1u << 4, "WRPERR"},  {1u << 5, "PGAERR"},
@@ -51,7 +52,30 @@ struct l4_flash {
     int dual_bank;
     uint32_t wrp[2][2];  /* WRPxAR/WRPxBR of bank 1 and 2 */
     int pg_on;
+    /** A page erase was started and its end not yet seen: the page's address. */
+    int erase_pending;
+    uint64_t erase_at;
 };
+
+/* Turn the error flags in `sr` into ESPCTL_E_TARGET naming them, the stage and `where`; the
+ * flags are cleared (write 1) and CR reset so the next operation starts clean. */
+static int report_errors(struct l4_flash *f, const char *stage, const char *where, uint32_t sr)
+{
+    char names[96];
+    stm32_flag_names(sr, sr_flags, sizeof sr_flags / sizeof sr_flags[0], names, sizeof names);
+    (void)stm32_wr(&f->io, SR, sr & (SR_ERRORS | SR_EOP));
+    (void)stm32_wr(&f->io, CR, 0);
+    f->pg_on = 0;
+    return stm32_error(f->io.host, ESPCTL_E_TARGET, "%s: %s %s (FLASH_SR=0x%08x)", stage, names,
+                       where, sr);
+}
+
+static int report_at(struct l4_flash *f, const char *stage, uint64_t address, uint32_t sr)
+{
+    char where[32];
+    snprintf(where, sizeof where, "at 0x%08llx", (unsigned long long)address);
+    return report_errors(f, stage, where, sr);
+}
 
 static int wait_done(struct l4_flash *f, const char *stage, uint64_t address, uint64_t timeout_us)
 {
@@ -59,13 +83,30 @@ static int wait_done(struct l4_flash *f, const char *stage, uint64_t address, ui
     int rc = stm32_wait_idle(&f->io, SR, SR_BSY, timeout_us, stage, address, &sr);
     if (rc || !(sr & SR_ERRORS))
         return rc;
-    char names[96];
-    stm32_flag_names(sr, sr_flags, sizeof sr_flags / sizeof sr_flags[0], names, sizeof names);
-    (void)stm32_wr(&f->io, SR, sr & (SR_ERRORS | SR_EOP));
-    (void)stm32_wr(&f->io, CR, 0);
-    f->pg_on = 0;
-    return stm32_error(f->io.host, ESPCTL_E_TARGET, "%s: %s at 0x%08llx (FLASH_SR=0x%08x)", stage,
-                       names, (unsigned long long)address, sr);
+    return report_at(f, stage, address, sr);
+}
+
+/* Wait (bounded) for the last started page erase to end and check its flags. */
+static int finish_erase(struct l4_flash *f)
+{
+    if (!f->erase_pending)
+        return 0;
+    f->erase_pending = 0;
+    return wait_done(f, "erase", f->erase_at, ERASE_TIMEOUT_US);
+}
+
+/* A run set an error flag: name the first double word that does not hold its data, or the
+ * whole run when the read-back cannot tell. */
+static int report_failed_run(struct l4_flash *f, uint64_t address, const uint8_t *data,
+                             uint32_t length, uint32_t sr)
+{
+    uint64_t bad = stm32_run_failed_unit(&f->mem, address, data, length, 8);
+    if (bad)
+        return report_at(f, "program", bad, sr);
+    char where[64];
+    snprintf(where, sizeof where, "in the %u bytes at 0x%08llx", length,
+             (unsigned long long)address);
+    return report_errors(f, "program", where, sr);
 }
 
 static int read_layout(struct l4_flash *f)
@@ -188,8 +229,32 @@ int l4_erase_sector(void *flash, uint64_t start)
     uint32_t bank = (uint32_t)page / f->bank_pages, local = (uint32_t)page % f->bank_pages;
     uint32_t cr = CR_PER | (local << CR_PNB_SHIFT) | CR_STRT | (bank ? CR_BKER : 0);
     f->pg_on = 0;
+    /* Not polled: a write to FLASH_CR while BSY is set stalls the bus until BSY clears, so this
+     * write waits out the previous page's erase (22 ms) and the pages follow each other with no
+     * polling gap. A refused erase (WRPERR, PGSERR) is flagged when STRT is written, so one SR
+     * read while this page erases catches it; program, mass erase and close wait (bounded) for
+     * the last page first. */
+    int previous = f->erase_pending;
+    uint64_t previous_at = f->erase_at;
+    uint32_t sr = 0;
     rc = stm32_wr(&f->io, CR, cr);
-    return rc ? rc : wait_done(f, "erase", start, ERASE_TIMEOUT_US);
+    if (rc == 0)
+        rc = stm32_rd(&f->io, SR, &sr);
+    f->erase_pending = 0;
+    if (rc)
+        return rc;
+    if (sr & SR_ERRORS) {
+        char where[96];
+        if (previous) /* the flags stick: they may come from the end of the page before */
+            snprintf(where, sizeof where, "at 0x%08llx (or the end of the erase at 0x%08llx)",
+                     (unsigned long long)start, (unsigned long long)previous_at);
+        else
+            snprintf(where, sizeof where, "at 0x%08llx", (unsigned long long)start);
+        return report_errors(f, "erase", where, sr);
+    }
+    f->erase_pending = 1;
+    f->erase_at = start;
+    return 0;
 }
 
 int l4_mass_erase(void *flash)
@@ -199,7 +264,9 @@ int l4_mass_erase(void *flash)
     if (rc)
         return rc;
     f->pg_on = 0;
-    rc = stm32_wr(&f->io, CR, CR_MER1 | CR_STRT | (f->dual_bank ? CR_MER2 : 0));
+    rc = finish_erase(f);
+    if (rc == 0)
+        rc = stm32_wr(&f->io, CR, CR_MER1 | CR_STRT | (f->dual_bank ? CR_MER2 : 0));
     return rc ? rc : wait_done(f, "mass erase", L4_FLASH_BASE, MASS_ERASE_TIMEOUT_US);
 }
 
@@ -218,20 +285,24 @@ int l4_program(void *flash, uint64_t address, const uint8_t *data, uint64_t leng
                            f->chip->name, L4_FLASH_BASE,
                            (unsigned long long)(L4_FLASH_BASE + f->size - 1));
     int rc = check_writable(f, "program", (uint32_t)first, (uint32_t)last);
+    if (rc == 0)
+        rc = finish_erase(f);
     if (rc == 0 && !f->pg_on) {
         rc = stm32_wr(&f->io, CR, CR_PG);
         f->pg_on = rc == 0;
     }
-    /* Bursts: a write stalls on the bus while the previous double word programs. */
+    /* Runs: a write stalls on the bus while the previous double word programs, and an error
+     * flag stays set and makes the controller refuse every later double word (PGSERR), so one
+     * SR read per run catches the first failure; the read-back then names it. */
     for (uint64_t done = 0; rc == 0 && done < length;) {
-        uint8_t chunk[CHUNK];
-        uint32_t n = length - done < CHUNK ? (uint32_t)(length - done) : CHUNK;
-        uint32_t padded = (n + 7u) & ~7u;
-        memcpy(chunk, data + done, n);
-        memset(chunk + n, 0xFF, padded - n);
-        rc = f->mem.write(f->mem.ctx, address + done, chunk, padded, 32);
+        uint32_t n = length - done < STM32_RUN_MAX ? (uint32_t)(length - done) : STM32_RUN_MAX;
+        uint32_t sr = 0;
+        rc = stm32_run_write(&f->mem, address + done, data + done, n, 8);
         if (rc == 0)
-            rc = wait_done(f, "program", address + done, PROGRAM_TIMEOUT_US);
+            rc = stm32_wait_idle(&f->io, SR, SR_BSY, PROGRAM_TIMEOUT_US, "program", address + done,
+                                 &sr);
+        if (rc == 0 && (sr & SR_ERRORS))
+            rc = report_failed_run(f, address + done, data + done, n, sr);
         done += n;
     }
     return rc;
@@ -242,6 +313,7 @@ void l4_flash_close(void *flash)
     struct l4_flash *f = flash;
     if (!f)
         return;
+    (void)finish_erase(f);
     (void)stm32_wr(&f->io, CR, CR_LOCK);
     free(f);
 }
