@@ -6,27 +6,19 @@
  * each link model (docs/decisions/0405-flash-floor.md). The target is at most 1.15x the limit
  * on the v2 bulk link. */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
+#include "bench_image.h"
+#include "bench_proc.h"
+#include "bench_stats.h"
 #include "espctl/bundle.h"
 #include "espctl/espctl.h"
-
-#define IMAGE_SIZE (128u * 1024u)
-#define PAGE_SIZE 2048u
-#define PAGE_ERASE_S 0.022
-#define DOUBLE_WORD_S 0.000082
-#define TOOL_TIMEOUT "300"
 
 struct bench_env {
     const char *sim, *espctl, *plugin_dir, *cc, *workdir;
@@ -77,79 +69,36 @@ static double pass_time(const struct link_row *l, uint64_t bytes, unsigned paylo
 static double floor_time(const struct link_row *l)
 {
     unsigned read_payload = (l->packet_size - 4) / 4 * 4, write_payload = (l->packet_size - 5) / 4 * 4;
-    double read = pass_time(l, IMAGE_SIZE, read_payload, 0);
-    return IMAGE_SIZE / PAGE_SIZE * PAGE_ERASE_S + 2 * read +
-           pass_time(l, IMAGE_SIZE, write_payload, DOUBLE_WORD_S / 8);
+    double read = pass_time(l, BENCH_IMAGE_SIZE, read_payload, 0);
+    return BENCH_IMAGE_SIZE / BENCH_PAGE_SIZE * BENCH_PAGE_ERASE_S + 2 * read +
+           pass_time(l, BENCH_IMAGE_SIZE, write_payload, BENCH_DOUBLE_WORD_S / 8);
 }
 
 static int sim_start(const struct bench_env *env, const struct link_row *link, const char *stats, pid_t *pid,
                      unsigned *port)
 {
-    int out[2];
-    if (pipe(out))
-        return -1;
-    *pid = fork();
-    if (*pid < 0)
-        return -1;
-    if (*pid == 0) {
-        dup2(out[1], STDOUT_FILENO);
-        close(out[0]);
-        close(out[1]);
-        const char *argv[20] = {env->sim, "dap", "--chip", "stm32g431rb", "--port", "0", "--once", "--transport",
-                                link->transport, "--stats", stats, "--flash-in", env->old_image};
-        int n = 13;
-        if (link->latency_us) {
-            argv[n++] = "--latency-us";
-            argv[n++] = link->latency_us;
-        }
-        if (link->byte_ns) {
-            argv[n++] = "--byte-ns";
-            argv[n++] = link->byte_ns;
-        }
-        argv[n] = NULL;
-        execv(env->sim, (char *const *)argv);
-        _exit(127);
+    const char *argv[20] = {env->sim, "dap", "--chip", "stm32g431rb", "--port", "0", "--once", "--transport",
+                            link->transport, "--stats", stats, "--flash-in", env->old_image};
+    int n = 13;
+    if (link->latency_us) {
+        argv[n++] = "--latency-us";
+        argv[n++] = link->latency_us;
     }
-    close(out[1]);
-    char line[128] = "";
-    size_t have = 0;
-    while (!strchr(line, '\n') && have + 1 < sizeof line) {
-        struct pollfd pfd = {out[0], POLLIN, 0};
-        if (poll(&pfd, 1, 10000) <= 0)
-            break;
-        ssize_t n = read(out[0], line + have, sizeof line - 1 - have);
-        if (n <= 0)
-            break;
-        have += (size_t)n;
-        line[have] = 0;
+    if (link->byte_ns) {
+        argv[n++] = "--byte-ns";
+        argv[n++] = link->byte_ns;
     }
-    close(out[0]);
-    if (sscanf(line, "listening on 127.0.0.1:%u", port) != 1) {
-        fprintf(stderr, "flash-dap: simulator did not report its port\n");
-        kill(*pid, SIGTERM);
-        waitpid(*pid, NULL, 0);
-        return -1;
-    }
-    return 0;
+    argv[n] = NULL;
+    return bench_sim_spawn(argv, "flash-dap", pid, port);
 }
 
 static int sim_finish(pid_t pid, const char *stats, struct bench_result *r)
 {
-    int status = 0;
-    for (int i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; i++) {
-        struct timespec ts = {0, 100 * 1000000L};
-        nanosleep(&ts, NULL);
-        if (i == 99) {
-            kill(pid, SIGTERM);
-            waitpid(pid, &status, 0);
-        }
-    }
-    json_error_t jerr;
-    json_t *j = json_load_file(stats, 0, &jerr);
-    if (!j) {
-        fprintf(stderr, "flash-dap: %s: %s (line %d)\n", stats, jerr.text, jerr.line);
+    bench_sim_reap(pid);
+    json_t *j = bench_stats_load(stats, "flash-dap");
+    if (!j)
         return -1;
-    }
+    json_error_t jerr;
     json_int_t b = 0, p = 0, tp = 0, fp = 0, pe = 0, dw = 0, wr = 0;
     int bad = json_unpack_ex(j, &jerr, 0, "{s:F, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "modelled_seconds",
                              &r->modelled_s, "batches", &b, "dap_packets", &p, "bytes_to_probe", &tp,
@@ -165,26 +114,6 @@ static int sim_finish(pid_t pid, const char *stats, struct bench_result *r)
     return 0;
 }
 
-static int run_logged(const char *const *argv, const char *log)
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0)
-            _exit(127);
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int status;
-    if (waitpid(pid, &status, 0) < 0)
-        return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static int flash_over(const struct bench_env *env, const struct link_row *link, struct bench_result *r)
 {
     char stats[512], probe[64], log[512];
@@ -195,22 +124,16 @@ static int flash_over(const struct bench_env *env, const struct link_row *link, 
     if (sim_start(env, link, stats, &pid, &port))
         return -1;
     snprintf(probe, sizeof probe, "dap-tcp:127.0.0.1:%u", port);
-    const char *argv[] = {"timeout", TOOL_TIMEOUT, env->espctl, "--plugin-path", env->plugin_dir,
+    const char *argv[] = {"timeout", BENCH_TOOL_TIMEOUT, env->espctl, "--plugin-path", env->plugin_dir,
                           "flash", env->bundle, "--probe", probe, NULL};
-    r->tool_exit = run_logged(argv, log);
+    r->tool_exit = bench_run_logged(argv, log);
     return sim_finish(pid, stats, r);
 }
 
 static int make_bundle(struct bench_env *env)
 {
-    static unsigned char img[IMAGE_SIZE];
-    uint32_t x = 0x2545F491u;
-    for (size_t i = 0; i < sizeof img; i++) {
-        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-        img[i] = (unsigned char)x;
-    }
     char bin[512], src[512], elf[512], log[512];
-    static unsigned char old[IMAGE_SIZE];
+    static unsigned char old[BENCH_IMAGE_SIZE];
     memset(old, 0x00, sizeof old);
     snprintf(env->old_image, sizeof env->old_image, "%s/old-128k.bin", env->workdir);
     FILE *o = fopen(env->old_image, "wb");
@@ -222,17 +145,13 @@ static int make_bundle(struct bench_env *env)
     snprintf(src, sizeof src, "%s/image-128k.S", env->workdir);
     snprintf(elf, sizeof elf, "%s/image-128k.elf", env->workdir);
     snprintf(log, sizeof log, "%s/cc.log", env->workdir);
-    FILE *f = fopen(bin, "wb");
-    if (!f || fwrite(img, 1, sizeof img, f) != sizeof img || fclose(f)) {
+    if (bench_write_image(bin, 0x2545F491u)) {
         fprintf(stderr, "flash-dap: cannot write %s: %s\n", bin, strerror(errno));
         return -1;
     }
-    f = fopen(src, "w");
-    if (!f || fprintf(f, ".section .text\n.incbin \"%s\"\n", bin) < 0 || fclose(f))
+    if (bench_write_incbin(src, bin))
         return -1;
-    const char *cc[] = {env->cc, "-nostdlib", "-nostartfiles", "-Wl,-Ttext=0x08000000", "-Wl,-e,0x08000000",
-                        "-o", elf, src, NULL};
-    if (run_logged(cc, log)) {
+    if (bench_link_elf(env->cc, src, elf, log)) {
         fprintf(stderr, "flash-dap: %s failed (see %s)\n", env->cc, log);
         return -1;
     }
@@ -276,10 +195,10 @@ int main(int argc, char **argv)
     setenv("XDG_CONFIG_HOME", xdg, 1);
     if (make_bundle(&env))
         return 1;
-    unsigned pages = IMAGE_SIZE / PAGE_SIZE, dws = IMAGE_SIZE / 8;
-    double limit = pages * PAGE_ERASE_S + dws * DOUBLE_WORD_S;
+    unsigned pages = BENCH_IMAGE_PAGES, dws = BENCH_IMAGE_DOUBLE_WORDS;
+    double limit = bench_flash_limit();
     printf("flash-dap: espctl flash of %u KiB into a simulated STM32G431RB through the cmsisdap plugin\n",
-           IMAGE_SIZE / 1024);
+           BENCH_IMAGE_SIZE / 1024);
     printf("the chip starts with another image (all zero), so every page is erased and programmed\n");
     printf("physical limit: %u page erases x 22 ms + %u double words x 82 us = %.3f s\n", pages, dws, limit);
     printf("links: bulk = v2 full speed (1000 us/batch + 822 ns/B, 512 B x 8); bulk-hs = v2 high speed\n"

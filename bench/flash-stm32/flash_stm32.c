@@ -4,24 +4,19 @@
  * skip-unchanged and read-back verify on this model (docs/decisions/0405). Adding a tool = one run_<tool>() function plus
  * one row in the tools[] table; a row may start the chip from other contents (preload). */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
-#define IMAGE_SIZE (128u * 1024u)
-#define PAGE_SIZE 2048u
-#define PAGE_ERASE_S 0.022
-#define DOUBLE_WORD_S 0.000082
-#define TOOL_TIMEOUT "300"
+#include "bench_image.h"
+#include "bench_proc.h"
+#include "bench_stats.h"
+
 /* The simulator's ST-Link V2 full-speed model: per round trip and per byte on the wire. */
 #define ROUND_TRIP_S 0.001
 #define BYTE_S 822e-9
@@ -59,73 +54,30 @@ struct bench_result {
 static int sim_start(const struct bench_env *env, const char *tag, enum preload pre,
                      struct bench_sim *s)
 {
-    int out[2];
     snprintf(s->stats, sizeof s->stats, "%s/stats-%s.json", env->workdir, tag);
-    if (pipe(out))
-        return -1;
-    s->pid = fork();
-    if (s->pid < 0)
-        return -1;
-    if (s->pid == 0) {
-        dup2(out[1], STDOUT_FILENO);
-        close(out[0]);
-        close(out[1]);
-        const char *argv[16] = {env->sim, "stlink", "--chip", "stm32g431rb", "--port", "0", "--once",
-                                "--stats", s->stats};
-        int n = 9;
-        if (pre != BLANK) {
-            argv[n++] = "--flash-in";
-            argv[n++] = pre == SAME_IMAGE ? env->image : env->other;
-        }
-        if (env->latency_us) {
-            argv[n++] = "--latency-us";
-            argv[n++] = env->latency_us;
-        }
-        argv[n] = NULL;
-        execv(env->sim, (char *const *)argv);
-        _exit(127);
+    const char *argv[16] = {env->sim, "stlink", "--chip", "stm32g431rb", "--port", "0", "--once",
+                            "--stats", s->stats};
+    int n = 9;
+    if (pre != BLANK) {
+        argv[n++] = "--flash-in";
+        argv[n++] = pre == SAME_IMAGE ? env->image : env->other;
     }
-    close(out[1]);
-    char line[128] = "";
-    size_t have = 0;
-    while (!strchr(line, '\n') && have + 1 < sizeof line) {
-        struct pollfd pfd = {out[0], POLLIN, 0};
-        if (poll(&pfd, 1, 10000) <= 0)
-            break;
-        ssize_t n = read(out[0], line + have, sizeof line - 1 - have);
-        if (n <= 0)
-            break;
-        have += (size_t)n;
-        line[have] = 0;
+    if (env->latency_us) {
+        argv[n++] = "--latency-us";
+        argv[n++] = env->latency_us;
     }
-    close(out[0]);
-    if (sscanf(line, "listening on 127.0.0.1:%u", &s->port) != 1) {
-        fprintf(stderr, "flash-stm32: simulator did not report its port\n");
-        kill(s->pid, SIGTERM);
-        waitpid(s->pid, NULL, 0);
-        return -1;
-    }
-    return 0;
+    argv[n] = NULL;
+    return bench_sim_spawn(argv, "flash-stm32", &s->pid, &s->port);
 }
 
 /* Wait (bounded) for the simulator to exit after its client left, then read its stats. */
 static int sim_finish(struct bench_sim *s, struct bench_result *r)
 {
-    int status = 0;
-    for (int i = 0; i < 100 && waitpid(s->pid, &status, WNOHANG) == 0; i++) {
-        struct timespec ts = {0, 100 * 1000000L};
-        nanosleep(&ts, NULL);
-        if (i == 99) {
-            kill(s->pid, SIGTERM);
-            waitpid(s->pid, &status, 0);
-        }
-    }
-    json_error_t jerr;
-    json_t *j = json_load_file(s->stats, 0, &jerr);
-    if (!j) {
-        fprintf(stderr, "flash-stm32: %s: %s (line %d)\n", s->stats, jerr.text, jerr.line);
+    bench_sim_reap(s->pid);
+    json_t *j = bench_stats_load(s->stats, "flash-stm32");
+    if (!j)
         return -1;
-    }
+    json_error_t jerr;
     json_int_t rt = 0, tp = 0, fp = 0, pe = 0, dw = 0;
     if (json_unpack_ex(j, &jerr, 0, "{s:F, s:I, s:I, s:I, s:I, s:I}", "modelled_seconds", &r->modelled_s,
                        "round_trips", &rt, "bytes_to_probe", &tp, "bytes_from_probe", &fp,
@@ -139,27 +91,6 @@ static int sim_finish(struct bench_sim *s, struct bench_result *r)
     return 0;
 }
 
-/* Run a command with output to @p log; returns its exit status (or -1). */
-static int run_logged(const char *const *argv, const char *log)
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0)
-            _exit(127);
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int status;
-    if (waitpid(pid, &status, 0) < 0)
-        return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static int run_openocd(const struct bench_env *env, enum preload pre, struct bench_result *r)
 {
     struct bench_sim s;
@@ -169,12 +100,12 @@ static int run_openocd(const struct bench_env *env, enum preload pre, struct ben
     snprintf(backend, sizeof backend, "st-link backend tcp %u", s.port);
     snprintf(program, sizeof program, "program %s 0x08000000 verify reset exit", env->image);
     snprintf(log, sizeof log, "%s/openocd.log", env->workdir);
-    const char *argv[] = {"timeout", TOOL_TIMEOUT, env->openocd,
+    const char *argv[] = {"timeout", BENCH_TOOL_TIMEOUT, env->openocd,
                           "-c", "gdb_port disabled", "-c", "telnet_port disabled", "-c", "tcl_port disabled",
                           "-f", "interface/stlink-dap.cfg", "-c", backend,
                           "-c", "transport select dapdirect_swd", "-c", "set WORKAREASIZE 0",
                           "-f", "target/stm32g4x.cfg", "-c", program, NULL};
-    r->tool_exit = run_logged(argv, log);
+    r->tool_exit = bench_run_logged(argv, log);
     return sim_finish(&s, r);
 }
 
@@ -187,17 +118,14 @@ static int run_espctl(const struct bench_env *env, enum preload pre, struct benc
     snprintf(src, sizeof src, "%s/image-128k.S", env->workdir);
     snprintf(bundle, sizeof bundle, "%s/image-128k.tar.gz", env->workdir);
     if (access(bundle, R_OK) != 0) {
-        FILE *f = fopen(src, "w");
-        if (!f || fprintf(f, ".section .text\n.incbin \"%s\"\n", env->image) < 0 || fclose(f)) {
+        if (bench_write_incbin(src, env->image)) {
             fprintf(stderr, "flash-stm32: cannot write %s\n", src);
             return -1;
         }
         snprintf(log, sizeof log, "%s/espctl-build.log", env->workdir);
-        const char *cc[] = {env->cc, "-nostdlib", "-nostartfiles", "-Wl,-Ttext=0x08000000",
-                            "-Wl,-e,0x08000000", "-o", elf, src, NULL};
         const char *build[] = {env->espctl, "--plugin-path", env->plugin_dir, "build", "--rust-elf",
                                elf, "--target", "stm32g431rb", "--out", bundle, NULL};
-        if (run_logged(cc, log) != 0 || run_logged(build, log) != 0) {
+        if (bench_link_elf(env->cc, src, elf, log) != 0 || bench_run_logged(build, log) != 0) {
             fprintf(stderr, "flash-stm32: cannot make the espctl bundle (see %s)\n", log);
             return -1;
         }
@@ -209,9 +137,9 @@ static int run_espctl(const struct bench_env *env, enum preload pre, struct benc
     char probe[64];
     snprintf(probe, sizeof probe, "stlink-tcp:127.0.0.1:%u", s.port);
     snprintf(log, sizeof log, "%s/%s.log", env->workdir, tags[pre]);
-    const char *argv[] = {"timeout", TOOL_TIMEOUT, env->espctl, "--plugin-path", env->plugin_dir,
+    const char *argv[] = {"timeout", BENCH_TOOL_TIMEOUT, env->espctl, "--plugin-path", env->plugin_dir,
                           "flash", bundle, "--probe", probe, NULL};
-    r->tool_exit = run_logged(argv, log);
+    r->tool_exit = bench_run_logged(argv, log);
     return sim_finish(&s, r);
 }
 
@@ -228,23 +156,6 @@ static const struct tool tools[] = {
     {"espctl/same", run_espctl, SAME_IMAGE},
 };
 
-static int write_image(const char *path, uint32_t seed)
-{
-    static unsigned char img[IMAGE_SIZE];
-    uint32_t x = seed;
-    for (size_t i = 0; i < sizeof img; i++) {
-        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-        img[i] = (unsigned char)x;
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(img, 1, sizeof img, f) != sizeof img) {
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    return fclose(f);
-}
-
 /* The floor for a row: the chip time its start state makes unavoidable (blank: program only;
  * other contents: every page erased and programmed; same image: nothing) plus the transfers
  * no skip-unchanged, read-back-verifying flasher can avoid -- one compare read of the image,
@@ -252,12 +163,12 @@ static int write_image(const char *path, uint32_t seed)
  * per STLINK_BUFFER bytes and BYTE_S per data byte (command headers not counted). */
 static double floor_time(enum preload pre, double round_trip_s)
 {
-    const unsigned pages = (IMAGE_SIZE + PAGE_SIZE - 1) / PAGE_SIZE, dws = (IMAGE_SIZE + 7) / 8;
-    const unsigned transfers = (IMAGE_SIZE + STLINK_BUFFER - 1) / STLINK_BUFFER;
-    const double pass = IMAGE_SIZE * BYTE_S + transfers * round_trip_s;
+    const unsigned dws = BENCH_IMAGE_DOUBLE_WORDS;
+    const unsigned transfers = (BENCH_IMAGE_SIZE + STLINK_BUFFER - 1) / STLINK_BUFFER;
+    const double pass = BENCH_IMAGE_SIZE * BYTE_S + transfers * round_trip_s;
     switch (pre) {
-    case BLANK: return dws * DOUBLE_WORD_S + 3 * pass;
-    case OTHER_CONTENTS: return pages * PAGE_ERASE_S + dws * DOUBLE_WORD_S + 3 * pass;
+    case BLANK: return dws * BENCH_DOUBLE_WORD_S + 3 * pass;
+    case OTHER_CONTENTS: return bench_flash_limit() + 3 * pass;
     default: return pass;
     }
 }
@@ -265,7 +176,7 @@ static double floor_time(enum preload pre, double round_trip_s)
 /* The chip's own time for what a run made it do: its page erases and double words. */
 static double chip_time(const struct bench_result *r)
 {
-    return (double)r->page_erases * PAGE_ERASE_S + (double)r->double_words * DOUBLE_WORD_S;
+    return (double)r->page_erases * BENCH_PAGE_ERASE_S + (double)r->double_words * BENCH_DOUBLE_WORD_S;
 }
 
 static const struct bench_result *find_row(const struct bench_result *rows, const int *ok,
@@ -346,22 +257,22 @@ int main(int argc, char **argv)
     char bundle[512];
     snprintf(bundle, sizeof bundle, "%s/image-128k.tar.gz", env.workdir);
     remove(bundle); /* rebuilt from this run's image by the first espctl row */
-    if (write_image(image, 0x2545F491u) || write_image(other, 0x9E3779B9u)) {
+    if (bench_write_image(image, 0x2545F491u) || bench_write_image(other, 0x9E3779B9u)) {
         fprintf(stderr, "flash-stm32: cannot write the images in %s: %s\n", env.workdir, strerror(errno));
         return 1;
     }
     env.image = image;
     env.other = other;
-    unsigned pages = (IMAGE_SIZE + PAGE_SIZE - 1) / PAGE_SIZE, dws = (IMAGE_SIZE + 7) / 8;
-    double limit = pages * PAGE_ERASE_S + dws * DOUBLE_WORD_S;
+    unsigned pages = BENCH_IMAGE_PAGES, dws = BENCH_IMAGE_DOUBLE_WORDS;
+    double limit = bench_flash_limit();
     printf("flash-stm32: %u KiB into a simulated STM32G431RB behind an ST-Link V2 (latency %s)\n",
-           IMAGE_SIZE / 1024, env.latency_us ? env.latency_us : "default");
+           BENCH_IMAGE_SIZE / 1024, env.latency_us ? env.latency_us : "default");
     printf("physical limit: %u page erases x 22 ms + %u double words x 82 us = %.3f s "
-           "(program only: %.3f s)\n", pages, dws, limit, dws * DOUBLE_WORD_S);
+           "(program only: %.3f s)\n", pages, dws, limit, dws * BENCH_DOUBLE_WORD_S);
     double rt_s = env.latency_us ? atof(env.latency_us) / 1e6 : ROUND_TRIP_S;
     printf("floor: chip time the start state needs + per pass (compare, program, verify) %u KiB x %.0f ns + "
-           "%u transfers of <= %u B x %.3f ms\n", IMAGE_SIZE / 1024, BYTE_S * 1e9,
-           (IMAGE_SIZE + STLINK_BUFFER - 1) / STLINK_BUFFER, STLINK_BUFFER, rt_s * 1000);
+           "%u transfers of <= %u B x %.3f ms\n", BENCH_IMAGE_SIZE / 1024, BYTE_S * 1e9,
+           (BENCH_IMAGE_SIZE + STLINK_BUFFER - 1) / STLINK_BUFFER, STLINK_BUFFER, rt_s * 1000);
     printf("rows: openocd and espctl start from a blank chip; espctl/other from a chip holding other\n"
            "contents (every page must be erased); espctl/same from a chip already holding the image.\n\n");
     printf("%-13s %4s %10s %8s %8s %8s %8s %11s %10s %11s %7s %7s\n", "tool", "exit", "modelled_s", "x_limit",

@@ -3,13 +3,13 @@
 #include "dap_ids.h"
 #include "dap_probe.h"
 #include "dap_usb_find.h"
+#include "plugin_usb.h"
 
 #include <libusb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PERMISSION_HINT "run 'sudo espctl provision-host' to install udev rules, then replug the probe"
 #define HID_SET_REPORT 0x09
 #define HID_REPORT_TYPE_OUTPUT 0x02
 #define USB_IN_BUFFER 2048u
@@ -17,34 +17,24 @@
 struct usb_transport {
     struct dap_transport base;
     struct dap_env env;
-    libusb_context *ctx;
-    libusb_device_handle *handle;
+    struct plugin_usb_link usb;
     struct dap_usb_iface iface;
-    int claimed;
-    int dead;
 };
 
 static int usb_error(struct usb_transport *t, int lu, const char *what)
 {
-    int code = ESPCTL_E_IO;
-    if (lu == LIBUSB_ERROR_NO_DEVICE) {
-        code = ESPCTL_E_NO_DEVICE;
-        t->dead = 1;
-    } else if (lu == LIBUSB_ERROR_TIMEOUT) {
-        code = ESPCTL_E_TIMEOUT;
-    }
+    int code = plugin_usb_error_code(&t->usb, lu);
     return dap_fail(&t->env, code, "CMSIS-DAP %s %s: %s", t->base.name, what, libusb_strerror(lu));
 }
 
 static int usb_send(struct dap_transport *base, const uint8_t *req, size_t len)
 {
     struct usb_transport *t = (struct usb_transport *)base;
-    if (t->dead)
+    if (t->usb.dead)
         return dap_fail(&t->env, ESPCTL_E_NO_DEVICE, "CMSIS-DAP %s was disconnected", base->name);
     int done = 0, lu;
     if (t->iface.kind == DAP_TRANSPORT_V2_BULK) {
-        lu = libusb_bulk_transfer(t->handle, t->iface.ep_out, (unsigned char *)(uintptr_t)req, (int)len, &done,
-                                  t->env.timeout_ms);
+        lu = plugin_usb_bulk(&t->usb, t->iface.ep_out, (uint8_t *)(uintptr_t)req, len, t->env.timeout_ms, &done);
         if (!lu && (size_t)done != len)
             return dap_fail(&t->env, ESPCTL_E_IO, "CMSIS-DAP %s: request sent %d of %zu bytes", base->name, done, len);
         return lu ? usb_error(t, lu, "bulk OUT") : 0;
@@ -58,10 +48,10 @@ static int usb_send(struct dap_transport *base, const uint8_t *req, size_t len)
     memset(report, 0, size);
     memcpy(report, req, len);
     if (t->iface.ep_out) {
-        lu = libusb_interrupt_transfer(t->handle, t->iface.ep_out, report, (int)size, &done, t->env.timeout_ms);
+        lu = libusb_interrupt_transfer(t->usb.handle, t->iface.ep_out, report, (int)size, &done, t->env.timeout_ms);
         return lu ? usb_error(t, lu, "HID report OUT") : 0;
     }
-    lu = libusb_control_transfer(t->handle, LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE | LIBUSB_ENDPOINT_OUT,
+    lu = libusb_control_transfer(t->usb.handle, LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE | LIBUSB_ENDPOINT_OUT,
                                  HID_SET_REPORT, HID_REPORT_TYPE_OUTPUT << 8, t->iface.number, report, (uint16_t)size,
                                  t->env.timeout_ms);
     return lu < 0 ? usb_error(t, lu, "HID SET_REPORT") : 0;
@@ -70,14 +60,14 @@ static int usb_send(struct dap_transport *base, const uint8_t *req, size_t len)
 static int usb_recv(struct dap_transport *base, uint8_t *resp, size_t cap, size_t *len)
 {
     struct usb_transport *t = (struct usb_transport *)base;
-    if (t->dead)
+    if (t->usb.dead)
         return ESPCTL_E_NO_DEVICE; /* already reported when the device vanished */
     uint8_t buf[USB_IN_BUFFER];
     int done = 0, lu;
     if (t->iface.kind == DAP_TRANSPORT_V2_BULK)
-        lu = libusb_bulk_transfer(t->handle, t->iface.ep_in, buf, sizeof buf, &done, t->env.timeout_ms);
+        lu = plugin_usb_bulk(&t->usb, t->iface.ep_in, buf, sizeof buf, t->env.timeout_ms, &done);
     else
-        lu = libusb_interrupt_transfer(t->handle, t->iface.ep_in, buf, t->iface.report_size, &done,
+        lu = libusb_interrupt_transfer(t->usb.handle, t->iface.ep_in, buf, t->iface.report_size, &done,
                                        t->env.timeout_ms);
     if (lu)
         return usb_error(t, lu, t->iface.kind == DAP_TRANSPORT_V2_BULK ? "bulk IN" : "HID report IN");
@@ -90,13 +80,7 @@ static int usb_recv(struct dap_transport *base, uint8_t *resp, size_t cap, size_
 static void usb_destroy(struct dap_transport *base)
 {
     struct usb_transport *t = (struct usb_transport *)base;
-    if (t->handle) {
-        if (t->claimed)
-            libusb_release_interface(t->handle, t->iface.number);
-        libusb_close(t->handle);
-    }
-    if (t->ctx)
-        libusb_exit(t->ctx);
+    plugin_usb_close(&t->usb);
     free(t);
 }
 
@@ -108,11 +92,10 @@ static int make_transport(const struct dap_env *env, libusb_context *ctx, libusb
                           libusb_device_handle *h, const struct dap_usb_iface *iface,
                           const struct dap_usb_strings *s, int detach, struct dap_transport **out)
 {
+    struct plugin_usb_link usb = {.ctx = ctx, .handle = h, .interface = iface->number};
     struct usb_transport *t = calloc(1, sizeof *t);
     if (!t) {
-        libusb_close(h);
-        if (ctx)
-            libusb_exit(ctx);
+        plugin_usb_close(&usb);
         return env->host->set_error(env->host, ESPCTL_E_NOMEM, "out of memory");
     }
     struct libusb_device_descriptor d;
@@ -128,12 +111,9 @@ static int make_transport(const struct dap_env *env, libusb_context *ctx, libusb
     snprintf(t->base.name, sizeof t->base.name, "%04x:%04x%s%s (%s)", d.idVendor, d.idProduct, s->serial[0] ? ":" : "",
              s->serial, iface->kind == DAP_TRANSPORT_V2_BULK ? "v2 bulk" : "v1 HID");
     t->env = *env;
-    t->ctx = ctx;
-    t->handle = h;
+    t->usb = usb;
     t->iface = *iface;
-    if (detach)
-        libusb_set_auto_detach_kernel_driver(h, 1);
-    int lu = libusb_claim_interface(h, iface->number);
+    int lu = plugin_usb_claim(&t->usb, detach);
     if (lu) {
         int rc = lu == LIBUSB_ERROR_BUSY
                      ? dap_fail(env, ESPCTL_E_BUSY, "CMSIS-DAP %s is in use by another program", t->base.name)
@@ -141,7 +121,6 @@ static int make_transport(const struct dap_env *env, libusb_context *ctx, libusb
         usb_destroy(&t->base);
         return rc;
     }
-    t->claimed = 1;
     *out = &t->base;
     return 0;
 }
@@ -195,7 +174,7 @@ int dap_usb_open(const struct dap_env *env, uint16_t vid, uint16_t pid, const ch
     if (rc == 0 && !handle) {
         if (denied)
             rc = dap_fail(env, ESPCTL_E_ACCESS, "CMSIS-DAP %04x:%04x%s%s: permission denied; %s", vid, pid,
-                          serial ? ":" : "", serial ? serial : "", PERMISSION_HINT);
+                          serial ? ":" : "", serial ? serial : "", PLUGIN_USB_PERMISSION_HINT);
         else if (not_dap)
             rc = dap_fail(env, ESPCTL_E_NOT_SUPPORTED, "USB device %04x:%04x has no CMSIS-DAP interface (no "
                           "interface or product string contains \"CMSIS-DAP\")", vid, pid);
@@ -204,11 +183,7 @@ int dap_usb_open(const struct dap_env *env, uint16_t vid, uint16_t pid, const ch
                           serial ? ":" : "", serial ? serial : "");
     }
     if (rc) {
-        if (handle)
-            libusb_close(handle);
-        if (n >= 0)
-            libusb_free_device_list(list, 1);
-        libusb_exit(ctx);
+        plugin_usb_scan_end(ctx, list, n, handle);
         return rc;
     }
     rc = make_transport(env, ctx, match, handle, &iface, &strings, 1, out);
@@ -268,13 +243,10 @@ int dap_usb_enumerate(const struct dap_env *env, const char *driver_name, espctl
             flags |= ESPCTL_PROBE_INACCESSIBLE;
             dap_log(env, ESPCTL_LOG_WARN, "CMSIS-DAP %04x:%04x on bus %u device %u cannot be opened (%s); %s",
                     d.idVendor, d.idProduct, libusb_get_bus_number(list[i]), libusb_get_device_address(list[i]),
-                    libusb_strerror(open_rc), PERMISSION_HINT);
+                    libusb_strerror(open_rc), PLUGIN_USB_PERMISSION_HINT);
         }
         char selector[192];
-        if (s.serial[0])
-            snprintf(selector, sizeof selector, "%04x:%04x:%s", d.idVendor, d.idProduct, s.serial);
-        else
-            snprintf(selector, sizeof selector, "%04x:%04x", d.idVendor, d.idProduct);
+        plugin_usb_selector(selector, sizeof selector, d.idVendor, d.idProduct, s.serial);
         struct espctl_probe_info info = {
             .hdr = ESPCTL_ABI_HDR(struct espctl_probe_info),
             .driver = driver_name,
@@ -290,8 +262,6 @@ int dap_usb_enumerate(const struct dap_env *env, const char *driver_name, espctl
         };
         stop = found(user, &info);
     }
-    if (n >= 0)
-        libusb_free_device_list(list, 1);
-    libusb_exit(ctx);
+    plugin_usb_scan_end(ctx, list, n, NULL);
     return 0;
 }

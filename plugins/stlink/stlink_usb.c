@@ -3,6 +3,7 @@
 #include "stlink_ids.h"
 #include "stlink_probe.h"
 #include "stlink_usb_strings.h"
+#include "plugin_usb.h"
 
 #include <libusb.h>
 #include <stdio.h>
@@ -10,28 +11,18 @@
 #include <string.h>
 
 #define STLINK_INTERFACE 0
-#define PERMISSION_HINT "run 'sudo espctl provision-host' to install udev rules, then replug the probe"
 
 struct usb_transport {
     struct stlink_transport base;
     struct stlink_env env;
-    libusb_context *ctx;
-    libusb_device_handle *handle;
+    struct plugin_usb_link usb;
     uint8_t ep_out;
     uint8_t ep_in;
-    int claimed;
-    int dead;
 };
 
 static int usb_error(struct usb_transport *t, int lu, const char *what)
 {
-    int code = ESPCTL_E_IO;
-    if (lu == LIBUSB_ERROR_NO_DEVICE) {
-        code = ESPCTL_E_NO_DEVICE;
-        t->dead = 1;
-    } else if (lu == LIBUSB_ERROR_TIMEOUT) {
-        code = ESPCTL_E_TIMEOUT;
-    }
+    int code = plugin_usb_error_code(&t->usb, lu);
     return stlink_fail(&t->env, code, "ST-Link %04x:%04x %s: %s", t->base.vid, t->base.pid, what,
                        libusb_strerror(lu));
 }
@@ -39,7 +30,7 @@ static int usb_error(struct usb_transport *t, int lu, const char *what)
 static int bulk(struct usb_transport *t, uint8_t ep, uint8_t *data, uint32_t len, const char *what)
 {
     int done = 0;
-    int lu = libusb_bulk_transfer(t->handle, ep, data, (int)len, &done, t->env.timeout_ms);
+    int lu = plugin_usb_bulk(&t->usb, ep, data, len, t->env.timeout_ms, &done);
     if (lu)
         return usb_error(t, lu, what);
     if ((uint32_t)done != len)
@@ -52,7 +43,7 @@ static int usb_xfer(struct stlink_transport *base, const uint8_t cdb[STLINK_CDB_
                     uint8_t *data, uint32_t len)
 {
     struct usb_transport *t = (struct usb_transport *)base;
-    if (t->dead)
+    if (t->usb.dead)
         return stlink_fail(&t->env, ESPCTL_E_NO_DEVICE, "ST-Link %04x:%04x was disconnected", t->base.vid,
                            t->base.pid);
     uint8_t block[STLINK_CDB_SIZE];
@@ -68,13 +59,7 @@ static int usb_xfer(struct stlink_transport *base, const uint8_t cdb[STLINK_CDB_
 static void usb_destroy(struct stlink_transport *base)
 {
     struct usb_transport *t = (struct usb_transport *)base;
-    if (t->handle) {
-        if (t->claimed)
-            libusb_release_interface(t->handle, STLINK_INTERFACE);
-        libusb_close(t->handle);
-    }
-    if (t->ctx)
-        libusb_exit(t->ctx);
+    plugin_usb_close(&t->usb);
     free(t);
 }
 
@@ -85,11 +70,10 @@ static int make_transport(const struct stlink_env *env, libusb_context *ctx, lib
                           libusb_device_handle *handle, const struct stlink_model *model,
                           uint16_t vid, struct usb_transport **out)
 {
+    struct plugin_usb_link usb = {.ctx = ctx, .handle = handle, .interface = STLINK_INTERFACE};
     struct usb_transport *t = calloc(1, sizeof *t);
     if (!t) {
-        libusb_close(handle);
-        if (ctx)
-            libusb_exit(ctx);
+        plugin_usb_close(&usb);
         return env->host->set_error(env->host, ESPCTL_E_NOMEM, "out of memory");
     }
     t->base.ops = &usb_ops;
@@ -97,15 +81,14 @@ static int make_transport(const struct stlink_env *env, libusb_context *ctx, lib
     t->base.pid = model->pid;
     t->base.hw = model->hw;
     t->env = *env;
-    t->ctx = ctx;
-    t->handle = handle;
+    t->usb = usb;
     t->ep_out = model->ep_out;
     t->ep_in = model->ep_in;
     struct stlink_usb_strings s;
     stlink_usb_read_strings(dev, handle, &s);
     snprintf(t->base.serial, sizeof t->base.serial, "%s", s.serial);
     snprintf(t->base.product, sizeof t->base.product, "%s", s.product[0] ? s.product : model->name);
-    int lu = libusb_claim_interface(handle, STLINK_INTERFACE);
+    int lu = plugin_usb_claim(&t->usb, 0);
     if (lu) {
         int rc = lu == LIBUSB_ERROR_BUSY
                      ? stlink_fail(env, ESPCTL_E_BUSY, "ST-Link %04x:%04x:%s is in use by another program",
@@ -114,7 +97,6 @@ static int make_transport(const struct stlink_env *env, libusb_context *ctx, lib
         usb_destroy(&t->base);
         return rc;
     }
-    t->claimed = 1;
     *out = t;
     return 0;
 }
@@ -168,17 +150,13 @@ int stlink_usb_open(const struct stlink_env *env, uint16_t vid, uint16_t pid, co
     if (rc == 0 && !handle) {
         if (denied)
             rc = stlink_fail(env, ESPCTL_E_ACCESS, "ST-Link %04x:%04x%s%s: permission denied; %s", vid, pid,
-                             serial ? ":" : "", serial ? serial : "", PERMISSION_HINT);
+                             serial ? ":" : "", serial ? serial : "", PLUGIN_USB_PERMISSION_HINT);
         else
             rc = stlink_fail(env, ESPCTL_E_NOT_FOUND, "no ST-Link %04x:%04x%s%s attached", vid, pid,
                              serial ? ":" : "", serial ? serial : "");
     }
     if (rc) {
-        if (handle)
-            libusb_close(handle);
-        if (n >= 0)
-            libusb_free_device_list(list, 1);
-        libusb_exit(ctx);
+        plugin_usb_scan_end(ctx, list, n, handle);
         return rc;
     }
     struct usb_transport *t = NULL;
@@ -247,13 +225,10 @@ int stlink_usb_enumerate(const struct stlink_env *env, const char *driver_name,
             flags |= ESPCTL_PROBE_INACCESSIBLE;
             stlink_log(env, ESPCTL_LOG_WARN, "ST-Link %04x:%04x on bus %u device %u cannot be opened (%s); %s",
                        d.idVendor, d.idProduct, libusb_get_bus_number(list[i]),
-                       libusb_get_device_address(list[i]), libusb_strerror(open_rc), PERMISSION_HINT);
+                       libusb_get_device_address(list[i]), libusb_strerror(open_rc), PLUGIN_USB_PERMISSION_HINT);
         }
         char selector[96];
-        if (s.serial[0])
-            snprintf(selector, sizeof selector, "%04x:%04x:%s", d.idVendor, d.idProduct, s.serial);
-        else
-            snprintf(selector, sizeof selector, "%04x:%04x", d.idVendor, d.idProduct);
+        plugin_usb_selector(selector, sizeof selector, d.idVendor, d.idProduct, s.serial);
         struct espctl_probe_info info = {
             .hdr = ESPCTL_ABI_HDR(struct espctl_probe_info),
             .driver = driver_name,
@@ -269,8 +244,6 @@ int stlink_usb_enumerate(const struct stlink_env *env, const char *driver_name,
         };
         stop = found(user, &info);
     }
-    if (n >= 0)
-        libusb_free_device_list(list, 1);
-    libusb_exit(ctx);
+    plugin_usb_scan_end(ctx, list, n, NULL);
     return 0;
 }

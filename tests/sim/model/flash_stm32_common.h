@@ -1,5 +1,6 @@
-/* Helpers shared by the STM32 flash-controller models (L4, F7, H7): key sequences,
- * register lane extraction and the one-shot injected programming error. Internal to sim_model. */
+/* Helpers shared by the STM32 flash-controller models (G4, L4, F7, H7): key sequences, register
+ * lane extraction, the one-shot injected programming error, end-of-operation flags and the
+ * double-word program unit. Internal to sim_model. */
 #ifndef SIM_FLASH_STM32_COMMON_H
 #define SIM_FLASH_STM32_COMMON_H
 
@@ -57,6 +58,83 @@ static inline enum sim_flash_err stm32_take_injected(struct sim_flash *fl, uint3
     f->flash_err = SIM_FLASH_ERR_NONE;
     f->flash_err_at_armed = false;
     return e;
+}
+
+/* The SR flag each family raises for each kind of injected programming error. */
+struct stm32_err_flags {
+    uint32_t pgaerr, wrperr, progerr, sizerr, pgserr;
+};
+
+/* stm32_take_injected() for the unit at `off` (length `len`), as this family's SR flag; 0 when
+ * nothing fires. */
+static inline uint32_t stm32_injected_flag(struct sim_flash *fl, uint32_t off, uint32_t len,
+                                           const struct stm32_err_flags *flags)
+{
+    switch (stm32_take_injected(fl, off, len)) {
+    case SIM_FLASH_ERR_PGAERR: return flags->pgaerr;
+    case SIM_FLASH_ERR_WRPERR: return flags->wrperr;
+    case SIM_FLASH_ERR_PROGERR: return flags->progerr;
+    case SIM_FLASH_ERR_SIZERR: return flags->sizerr;
+    case SIM_FLASH_ERR_PGSERR: return flags->pgserr;
+    default: return 0;
+    }
+}
+
+/* Fold a finished operation into SR: once the array is idle, the owed EOP is raised in *sr
+ * (as `eop`) if the interrupt enable was set, and no longer owed either way. */
+static inline void stm32_settle_eop(struct sim_flash *fl, int *eop_pending, int eopie, uint32_t *sr,
+                                    uint32_t eop)
+{
+    if (*eop_pending && !sim_flash_busy(fl)) {
+        *eop_pending = 0;
+        if (eopie)
+            *sr |= eop;
+    }
+}
+
+/* Account one programmed unit and keep the array busy for the family's program time. */
+static inline void stm32_program_started(struct sim_flash *fl)
+{
+    fl->target->stats.double_words_programmed++;
+    sim_flash_start_op(fl, fl->program_ns);
+}
+
+/* The first half of a double word being programmed by two 32-bit writes (G4, L4). */
+struct stm32_dw {
+    int pending; /* first word received */
+    uint32_t off, first;
+};
+
+/* One 32-bit write of a double word at array offset `off`. Returns 1 when it completes the
+ * double word at dw->off (first word dw->first, second `v`); otherwise 0, raising `pgaerr` in
+ * *sr for a first word off a double-word boundary or a second word not right after the first. */
+static inline int stm32_dw_collect(struct stm32_dw *dw, uint32_t off, uint32_t v, uint32_t *sr,
+                                   uint32_t pgaerr)
+{
+    if (!dw->pending) {
+        if (off & 7u) {
+            *sr |= pgaerr;
+            return 0;
+        }
+        dw->pending = 1;
+        dw->off = off;
+        dw->first = v;
+        return 0;
+    }
+    dw->pending = 0;
+    if (off != dw->off + 4) {
+        *sr |= pgaerr;
+        return 0;
+    }
+    return 1;
+}
+
+/* Write the completed double word (dw->first, `second`) and start its programming time. */
+static inline void stm32_dw_program(struct sim_flash *fl, const struct stm32_dw *dw, uint32_t second)
+{
+    sim_le_put(fl->array + dw->off, 4, dw->first);
+    sim_le_put(fl->array + dw->off + 4, 4, second);
+    stm32_program_started(fl);
 }
 
 /* True when every byte of array[off, off+len) is erased. */

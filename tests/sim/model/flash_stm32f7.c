@@ -200,11 +200,7 @@ static void f7_reset(struct sim_flash *fl)
 static void settle(struct sim_flash *fl)
 {
     struct f7_state *s = st(fl);
-    if (s->eop_pending && !sim_flash_busy(fl)) {
-        s->eop_pending = 0;
-        if (s->cr & CR_EOPIE)
-            s->sr |= SR_EOP;
-    }
+    stm32_settle_eop(fl, &s->eop_pending, (s->cr & CR_EOPIE) != 0, &s->sr, SR_EOP);
 }
 
 /* nWRPi protects sector i (of each bank, in dual-bank mode). */
@@ -307,17 +303,9 @@ static int f7_reg_write(struct sim_flash *fl, uint32_t off, unsigned size, uint3
     }
 }
 
-static uint32_t injected_flag(enum sim_flash_err e)
-{
-    switch (e) {
-    case SIM_FLASH_ERR_PGAERR: return SR_PGAERR;
-    case SIM_FLASH_ERR_WRPERR: return SR_WRPERR;
-    case SIM_FLASH_ERR_PROGERR: return SR_OPERR;
-    case SIM_FLASH_ERR_SIZERR: return SR_PGPERR;
-    case SIM_FLASH_ERR_PGSERR: return SR_ERSERR;
-    default: return 0;
-    }
-}
+static const struct stm32_err_flags injected_flags = {
+    .pgaerr = SR_PGAERR, .wrperr = SR_WRPERR, .progerr = SR_OPERR, .sizerr = SR_PGPERR, .pgserr = SR_ERSERR,
+};
 
 static int f7_array_write(struct sim_flash *fl, uint32_t off, unsigned size, uint32_t v)
 {
@@ -333,7 +321,7 @@ static int f7_array_write(struct sim_flash *fl, uint32_t off, unsigned size, uin
         s->sr |= SR_PGPERR;
         return 0;
     }
-    uint32_t err = injected_flag(stm32_take_injected(fl, off, size));
+    uint32_t err = stm32_injected_flag(fl, off, size, &injected_flags);
     const struct f7_sector *sector = sector_of(s, off);
     if (!err && (!sector || sector_protected(s, sector)))
         err = SR_WRPERR;
@@ -343,8 +331,7 @@ static int f7_array_write(struct sim_flash *fl, uint32_t off, unsigned size, uin
     }
     uint32_t old = sim_le_get(fl->array + off, size);
     sim_le_put(fl->array + off, size, old & v); /* programming only clears bits */
-    fl->target->stats.double_words_programmed++;
-    sim_flash_start_op(fl, fl->program_ns);
+    stm32_program_started(fl);
     s->eop_pending = 1;
     return 0;
 }

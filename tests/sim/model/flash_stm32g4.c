@@ -2,8 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/flash.h"
-#include "sim/target.h"
+#include "flash_stm32_common.h"
 
 /* Register offsets. */
 #define ACR     0x00u
@@ -19,11 +18,6 @@
 #define WRP1AR  0x2Cu
 #define WRP1BR  0x30u
 #define SEC1R   0x70u
-
-#define KEY1 0x45670123u
-#define KEY2 0xCDEF89ABu
-#define OPTKEY1 0x08192A3Bu
-#define OPTKEY2 0x4C5D6E7Fu
 
 #define SR_EOP     (1u << 0)
 #define SR_OPERR   (1u << 1)
@@ -62,14 +56,10 @@
 #define WRP_UNPROTECTED 0x000000FFu
 #define WRP_FIELD_MASK 0x7Fu
 
-enum g4_keys { KEYS_IDLE, KEYS_GOT_FIRST, KEYS_LOCKED_OUT };
-
 struct g4_state {
     uint32_t acr, sr, cr, optr, wrp1ar, wrp1br, pcrop1sr, pcrop1er, eccr, sec1r;
-    enum g4_keys keys, optkeys;
-    int dw_pending;       /* first word of a double word received */
-    uint32_t dw_off;
-    uint32_t dw_first;
+    enum stm32_keys keys, optkeys;
+    struct stm32_dw dw;
     int eop_pending;      /* an operation completes with EOP when it finishes */
 };
 
@@ -107,8 +97,8 @@ static void g4_reset(struct sim_flash *fl)
     s->pcrop1er = 0x00000000u;
     s->eccr = 0;
     s->sec1r = 0xFF00FF00u;
-    s->keys = s->optkeys = KEYS_IDLE;
-    s->dw_pending = 0;
+    s->keys = s->optkeys = STM32_KEYS_IDLE;
+    s->dw.pending = 0;
     s->eop_pending = 0;
 }
 
@@ -116,11 +106,7 @@ static void g4_reset(struct sim_flash *fl)
 static void settle(struct sim_flash *fl)
 {
     struct g4_state *s = st(fl);
-    if (s->eop_pending && !sim_flash_busy(fl)) {
-        s->eop_pending = 0;
-        if (s->cr & CR_EOPIE)
-            s->sr |= SR_EOP;
-    }
+    stm32_settle_eop(fl, &s->eop_pending, (s->cr & CR_EOPIE) != 0, &s->sr, SR_EOP);
 }
 
 static int page_protected(const struct g4_state *s, uint32_t page)
@@ -134,25 +120,10 @@ static int page_protected(const struct g4_state *s, uint32_t page)
     return 0;
 }
 
-/* A one-shot injected error for the programming of the double word at off. */
-static uint32_t injected_error(struct sim_flash *fl, uint32_t off, uint32_t len)
-{
-    struct sim_faults *f = &fl->target->faults;
-    if (f->flash_err == SIM_FLASH_ERR_NONE)
-        return 0;
-    if (f->flash_err_at_armed && f->flash_err_at - (fl->base + off) >= len)
-        return 0;
-    enum sim_flash_err e = f->flash_err;
-    f->flash_err = SIM_FLASH_ERR_NONE;
-    f->flash_err_at_armed = false;
-    switch (e) {
-    case SIM_FLASH_ERR_PGAERR: return SR_PGAERR;
-    case SIM_FLASH_ERR_WRPERR: return SR_WRPERR;
-    case SIM_FLASH_ERR_PROGERR: return SR_PROGERR;
-    case SIM_FLASH_ERR_SIZERR: return SR_SIZERR;
-    default: return SR_PGSERR;
-    }
-}
+/* The SR flag of each injected programming error. */
+static const struct stm32_err_flags injected_flags = {
+    .pgaerr = SR_PGAERR, .wrperr = SR_WRPERR, .progerr = SR_PROGERR, .sizerr = SR_SIZERR, .pgserr = SR_PGSERR,
+};
 
 static void start_erase(struct sim_flash *fl)
 {
@@ -210,27 +181,8 @@ static int g4_reg_read(struct sim_flash *fl, uint32_t off, unsigned size, uint32
     case SEC1R: v = s->sec1r; break;
     default: v = 0; break; /* KEYR, PDKEYR, OPTKEYR are write-only; reserved reads as 0 */
     }
-    unsigned shift = 8 * (off & 3);
-    *val = size == 4 ? v : (v >> shift) & ((1u << (8 * size)) - 1);
+    *val = stm32_lanes(v, off, size);
     return 0;
-}
-
-static int key_write(enum g4_keys *keys, uint32_t v, uint32_t k1, uint32_t k2, uint32_t *cr, uint32_t lockbit)
-{
-    if (!(*cr & lockbit))
-        return 0;
-    if (*keys == KEYS_IDLE && v == k1) {
-        *keys = KEYS_GOT_FIRST;
-        return 0;
-    }
-    if (*keys == KEYS_GOT_FIRST && v == k2) {
-        *keys = KEYS_IDLE;
-        *cr &= ~lockbit;
-        return 0;
-    }
-    /* A wrong key sequence locks the register until the next reset and raises a bus error. */
-    *keys = KEYS_LOCKED_OUT;
-    return -1;
 }
 
 static int g4_reg_write(struct sim_flash *fl, uint32_t off, unsigned size, uint32_t v)
@@ -244,13 +196,13 @@ static int g4_reg_write(struct sim_flash *fl, uint32_t off, unsigned size, uint3
         s->acr = v & 0x0004F70Fu;
         return 0;
     case KEYR:
-        if (s->keys == KEYS_LOCKED_OUT)
-            return -1;
-        return key_write(&s->keys, v, KEY1, KEY2, &s->cr, CR_LOCK);
+        return stm32_key_write(&s->keys, v, STM32_KEY1, STM32_KEY2, &s->cr, CR_LOCK,
+                               (s->cr & CR_LOCK) != 0);
     case OPTKEYR:
-        if (s->optkeys == KEYS_LOCKED_OUT || (s->cr & CR_LOCK))
+        if (s->cr & CR_LOCK)
             return -1;
-        return key_write(&s->optkeys, v, OPTKEY1, OPTKEY2, &s->cr, CR_OPTLOCK);
+        return stm32_key_write(&s->optkeys, v, STM32_OPTKEY1, STM32_OPTKEY2, &s->cr, CR_OPTLOCK,
+                               (s->cr & CR_OPTLOCK) != 0);
     case SR:
         s->sr &= ~(v & SR_W1C);
         return 0;
@@ -261,7 +213,7 @@ static int g4_reg_write(struct sim_flash *fl, uint32_t off, unsigned size, uint3
             sim_flash_stall(fl), settle(fl);
         s->cr = (s->cr & (CR_LOCK | CR_OPTLOCK)) | (v & CR_WRITABLE) | (v & (CR_LOCK | CR_OPTLOCK));
         if (!(s->cr & CR_PG))
-            s->dw_pending = 0;
+            s->dw.pending = 0;
         if ((v & CR_STRT) && !(v & CR_LOCK))
             start_erase(fl);
         /* OPTSTRT/OBL_LAUNCH: option bytes are fixed in this model; the request is ignored. */
@@ -281,48 +233,27 @@ static int g4_array_write(struct sim_flash *fl, uint32_t off, unsigned size, uin
     }
     if (s->sr & SR_PROG_ERRORS) {
         s->sr |= SR_PGSERR;
-        s->dw_pending = 0;
+        s->dw.pending = 0;
         return 0;
     }
     if (size != 4) {
         s->sr |= SR_SIZERR;
-        s->dw_pending = 0;
+        s->dw.pending = 0;
         return 0;
     }
-    if (!s->dw_pending) {
-        if (off & 7u) {
-            s->sr |= SR_PGAERR;
-            return 0;
-        }
-        s->dw_pending = 1;
-        s->dw_off = off;
-        s->dw_first = v;
+    if (!stm32_dw_collect(&s->dw, off, v, &s->sr, SR_PGAERR))
         return 0;
-    }
-    s->dw_pending = 0;
-    if (off != s->dw_off + 4) {
-        s->sr |= SR_PGAERR;
-        return 0;
-    }
-    uint32_t dw = s->dw_off;
-    uint32_t err = injected_error(fl, dw, 8);
+    uint32_t dw = s->dw.off;
+    uint32_t err = stm32_injected_flag(fl, dw, 8, &injected_flags);
     if (!err && page_protected(s, dw / fl->page_size))
         err = SR_WRPERR;
-    if (!err) {
-        int erased = 1;
-        for (int i = 0; i < 8; i++)
-            erased &= fl->array[dw + i] == 0xFF;
-        if (!erased && (s->dw_first != 0 || v != 0))
-            err = SR_PROGERR;
-    }
+    if (!err && !stm32_erased(fl, dw, 8) && (s->dw.first != 0 || v != 0))
+        err = SR_PROGERR;
     if (err) {
         s->sr |= err;
         return 0;
     }
-    sim_le_put(fl->array + dw, 4, s->dw_first);
-    sim_le_put(fl->array + dw + 4, 4, v);
-    fl->target->stats.double_words_programmed++;
-    sim_flash_start_op(fl, fl->program_ns);
+    stm32_dw_program(fl, &s->dw, v);
     s->eop_pending = 1;
     return 0;
 }

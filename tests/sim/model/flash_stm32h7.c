@@ -225,22 +225,14 @@ static void h7_reset(struct sim_flash *fl)
     }
 }
 
-static uint32_t injected_flag(enum sim_flash_err e)
-{
-    switch (e) {
-    case SIM_FLASH_ERR_PGAERR: return SR_INCERR;
-    case SIM_FLASH_ERR_WRPERR: return SR_WRPERR;
-    case SIM_FLASH_ERR_PROGERR: return SR_OPERR;
-    case SIM_FLASH_ERR_SIZERR: return SR_STRBERR;
-    case SIM_FLASH_ERR_PGSERR: return SR_PGSERR;
-    default: return 0;
-    }
-}
+static const struct stm32_err_flags injected_flags = {
+    .pgaerr = SR_INCERR, .wrperr = SR_WRPERR, .progerr = SR_OPERR, .sizerr = SR_STRBERR, .pgserr = SR_PGSERR,
+};
 
 /* Program the collected flash word (all of it, or the written bytes when forced). */
 static void commit_word(struct sim_flash *fl, struct h7_bank *b)
 {
-    uint32_t off = b->wb_off, err = injected_flag(stm32_take_injected(fl, off, WORD_BYTES));
+    uint32_t off = b->wb_off, err = stm32_injected_flag(fl, off, WORD_BYTES, &injected_flags);
     uint32_t sector = (off % BANK_SPAN) / SECTOR_BYTES;
     int zeros = 1;
     for (uint32_t i = 0; i < WORD_BYTES; i++)
@@ -256,8 +248,7 @@ static void commit_word(struct sim_flash *fl, struct h7_bank *b)
         for (uint32_t i = 0; i < WORD_BYTES; i++)
             if ((b->wb_mask >> i) & 1u)
                 fl->array[off + i] = b->wb[i];
-        fl->target->stats.double_words_programmed++;
-        sim_flash_start_op(fl, fl->program_ns);
+        stm32_program_started(fl);
         b->sr |= SR_EOP;
     }
     b->wb_mask = 0;

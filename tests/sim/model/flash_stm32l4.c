@@ -71,8 +71,7 @@ struct l4_state {
     uint32_t acr, sr, cr, optr;
     uint32_t wrp[2][2]; /* [bank][A/B] */
     enum stm32_keys keys, optkeys;
-    int dw_pending;
-    uint32_t dw_off, dw_first;
+    struct stm32_dw dw;
     int eop_pending;
 };
 
@@ -123,18 +122,14 @@ static void l4_reset(struct sim_flash *fl)
     s->sr = 0;
     s->cr = CR_LOCK | CR_OPTLOCK;
     s->keys = s->optkeys = STM32_KEYS_IDLE;
-    s->dw_pending = 0;
+    s->dw.pending = 0;
     s->eop_pending = 0;
 }
 
 static void settle(struct sim_flash *fl)
 {
     struct l4_state *s = st(fl);
-    if (s->eop_pending && !sim_flash_busy(fl)) {
-        s->eop_pending = 0;
-        if (s->cr & CR_EOPIE)
-            s->sr |= SR_EOP;
-    }
+    stm32_settle_eop(fl, &s->eop_pending, (s->cr & CR_EOPIE) != 0, &s->sr, SR_EOP);
 }
 
 /* Page index across the whole array (bank 2 pages follow bank 1's). */
@@ -254,7 +249,7 @@ static int l4_reg_write(struct sim_flash *fl, uint32_t off, unsigned size, uint3
             sim_flash_stall(fl), settle(fl);
         s->cr = (s->cr & (CR_LOCK | CR_OPTLOCK)) | (v & CR_WRITABLE) | (v & (CR_LOCK | CR_OPTLOCK));
         if (!(s->cr & CR_PG))
-            s->dw_pending = 0;
+            s->dw.pending = 0;
         if ((v & CR_STRT) && !(v & CR_LOCK))
             start_erase(fl);
         return 0;
@@ -263,17 +258,10 @@ static int l4_reg_write(struct sim_flash *fl, uint32_t off, unsigned size, uint3
     }
 }
 
-static uint32_t injected_flag(enum sim_flash_err e)
-{
-    switch (e) {
-    case SIM_FLASH_ERR_PGAERR: return SR_PGAERR;
-    case SIM_FLASH_ERR_WRPERR: return SR_WRPERR;
-    case SIM_FLASH_ERR_PROGERR: return SR_PROGERR;
-    case SIM_FLASH_ERR_SIZERR: return SR_SIZERR;
-    case SIM_FLASH_ERR_PGSERR: return SR_PGSERR;
-    default: return 0;
-    }
-}
+/* The SR flag of each injected programming error. */
+static const struct stm32_err_flags injected_flags = {
+    .pgaerr = SR_PGAERR, .wrperr = SR_WRPERR, .progerr = SR_PROGERR, .sizerr = SR_SIZERR, .pgserr = SR_PGSERR,
+};
 
 static int l4_array_write(struct sim_flash *fl, uint32_t off, unsigned size, uint32_t v)
 {
@@ -281,43 +269,27 @@ static int l4_array_write(struct sim_flash *fl, uint32_t off, unsigned size, uin
     settle(fl);
     if (!(s->cr & CR_PG) || (s->cr & CR_LOCK) || (s->sr & SR_PROG_ERRORS)) {
         s->sr |= SR_PGSERR;
-        s->dw_pending = 0;
+        s->dw.pending = 0;
         return 0;
     }
     if (size != 4) {
         s->sr |= SR_SIZERR;
-        s->dw_pending = 0;
+        s->dw.pending = 0;
         return 0;
     }
-    if (!s->dw_pending) {
-        if (off & 7u) {
-            s->sr |= SR_PGAERR;
-            return 0;
-        }
-        s->dw_pending = 1;
-        s->dw_off = off;
-        s->dw_first = v;
+    if (!stm32_dw_collect(&s->dw, off, v, &s->sr, SR_PGAERR))
         return 0;
-    }
-    s->dw_pending = 0;
-    if (off != s->dw_off + 4) {
-        s->sr |= SR_PGAERR;
-        return 0;
-    }
-    uint32_t dw = s->dw_off;
-    uint32_t err = injected_flag(stm32_take_injected(fl, dw, 8));
+    uint32_t dw = s->dw.off;
+    uint32_t err = stm32_injected_flag(fl, dw, 8, &injected_flags);
     if (!err && page_protected(fl, dw / fl->page_size))
         err = SR_WRPERR;
-    if (!err && !stm32_erased(fl, dw, 8) && (s->dw_first != 0 || v != 0))
+    if (!err && !stm32_erased(fl, dw, 8) && (s->dw.first != 0 || v != 0))
         err = SR_PROGERR;
     if (err) {
         s->sr |= err;
         return 0;
     }
-    sim_le_put(fl->array + dw, 4, s->dw_first);
-    sim_le_put(fl->array + dw + 4, 4, v);
-    fl->target->stats.double_words_programmed++;
-    sim_flash_start_op(fl, fl->program_ns);
+    stm32_dw_program(fl, &s->dw, v);
     s->eop_pending = 1;
     return 0;
 }
