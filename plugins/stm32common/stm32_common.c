@@ -94,6 +94,37 @@ int stm32_wait_idle(const struct stm32_io *io, uint32_t sr_addr, uint32_t busy_m
     }
 }
 
+int stm32_report_flags(const struct stm32_io *io, const struct stm32_ctrl *c, const char *stage,
+                       const char *where, uint32_t sr)
+{
+    char names[96];
+    stm32_flag_names(sr, c->flags, c->flag_count, names, sizeof names);
+    (void)stm32_wr(io, c->sr, sr & (c->errors | c->eop));
+    (void)stm32_wr(io, c->cr, 0);
+    return stm32_error(io->host, ESPCTL_E_TARGET, "%s: %s %s (FLASH_SR=0x%08x)", stage, names, where,
+                       sr);
+}
+
+int stm32_report_flags_at(const struct stm32_io *io, const struct stm32_ctrl *c, const char *stage,
+                          uint64_t address, uint32_t sr)
+{
+    char where[32];
+    snprintf(where, sizeof where, "at 0x%08llx", (unsigned long long)address);
+    return stm32_report_flags(io, c, stage, where, sr);
+}
+
+int stm32_wait_checked(const struct stm32_io *io, const struct stm32_ctrl *c, const char *stage,
+                       uint64_t address, uint64_t timeout_us, int *cr_cleared)
+{
+    uint32_t sr = 0;
+    int rc = stm32_wait_idle(io, c->sr, c->busy, timeout_us, stage, address, &sr);
+    if (rc || !(sr & c->errors))
+        return rc;
+    if (cr_cleared)
+        *cr_cleared = 1;
+    return stm32_report_flags_at(io, c, stage, address, sr);
+}
+
 int stm32_unlock(const struct stm32_io *io, uint32_t cr_addr, uint32_t keyr_addr,
                  uint32_t lock_bit, const char *what)
 {

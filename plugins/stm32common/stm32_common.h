@@ -75,6 +75,34 @@ int stm32_flash_size(const struct stm32_io *io, uint32_t reg, uint32_t max_bytes
 const struct espctl_chip_desc *stm32_largest_of(const struct espctl_chip_desc *const *list,
                                                 uint32_t dev);
 
+
+/** Status and control registers of a single-bank-register flash controller (L4, F7). */
+struct stm32_ctrl {
+    uint32_t sr;       /**< FLASH_SR address */
+    uint32_t cr;       /**< FLASH_CR address */
+    uint32_t busy;     /**< SR busy mask */
+    uint32_t errors;   /**< SR error flags */
+    uint32_t eop;      /**< SR end-of-operation flag (cleared with the errors) */
+    const struct stm32_flag *flags;
+    size_t flag_count;
+};
+
+/**
+ * Report the error flags in `sr` as ESPCTL_E_TARGET "STAGE: FLAGS WHERE (FLASH_SR=...)",
+ * clearing them (write 1) and resetting FLASH_CR to 0 so the next operation starts clean.
+ */
+int stm32_report_flags(const struct stm32_io *io, const struct stm32_ctrl *c, const char *stage,
+                       const char *where, uint32_t sr);
+/** stm32_report_flags with WHERE = "at ADDRESS". */
+int stm32_report_flags_at(const struct stm32_io *io, const struct stm32_ctrl *c, const char *stage,
+                          uint64_t address, uint32_t sr);
+/**
+ * Wait (bounded) for the controller to go idle, then report any error flag it set.
+ * *cr_cleared (may be NULL) is set to 1 when an error report reset FLASH_CR.
+ */
+int stm32_wait_checked(const struct stm32_io *io, const struct stm32_ctrl *c, const char *stage,
+                       uint64_t address, uint64_t timeout_us, int *cr_cleared);
+
 /** The start of a family plugin's data: its one component and the list naming it. The
  * family itself follows in the same block. */
 struct stm32_plugin_head {

@@ -59,33 +59,29 @@ struct f7_flash {
     int pg_on;
 };
 
-/* Turn the error flags in `sr` into ESPCTL_E_TARGET naming them, the stage and `where`; the
- * flags are cleared (write 1) and CR reset so the next operation starts clean. */
+static const struct stm32_ctrl ctrl = {SR, CR, SR_BSY, SR_ERRORS, SR_EOP, sr_flags,
+                                       sizeof sr_flags / sizeof sr_flags[0]};
+
+/* Error reports reset FLASH_CR, so PG is off afterwards. */
 static int report_errors(struct f7_flash *f, const char *stage, const char *where, uint32_t sr)
 {
-    char names[96];
-    stm32_flag_names(sr, sr_flags, sizeof sr_flags / sizeof sr_flags[0], names, sizeof names);
-    (void)stm32_wr(&f->io, SR, sr & (SR_ERRORS | SR_EOP));
-    (void)stm32_wr(&f->io, CR, 0);
     f->pg_on = 0;
-    return stm32_error(f->io.host, ESPCTL_E_TARGET, "%s: %s %s (FLASH_SR=0x%08x)", stage, names,
-                       where, sr);
+    return stm32_report_flags(&f->io, &ctrl, stage, where, sr);
 }
 
 static int report_at(struct f7_flash *f, const char *stage, uint64_t address, uint32_t sr)
 {
-    char where[32];
-    snprintf(where, sizeof where, "at 0x%08llx", (unsigned long long)address);
-    return report_errors(f, stage, where, sr);
+    f->pg_on = 0;
+    return stm32_report_flags_at(&f->io, &ctrl, stage, address, sr);
 }
 
 static int wait_done(struct f7_flash *f, const char *stage, uint64_t address, uint64_t timeout_us)
 {
-    uint32_t sr = 0;
-    int rc = stm32_wait_idle(&f->io, SR, SR_BSY, timeout_us, stage, address, &sr);
-    if (rc || !(sr & SR_ERRORS))
-        return rc;
-    return report_at(f, stage, address, sr);
+    int cleared = 0;
+    int rc = stm32_wait_checked(&f->io, &ctrl, stage, address, timeout_us, &cleared);
+    if (cleared)
+        f->pg_on = 0;
+    return rc;
 }
 
 /* A run set an error flag: name the first word that does not hold its data, or the whole run
