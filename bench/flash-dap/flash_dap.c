@@ -63,14 +63,14 @@ static double pass_time(const struct link_row *l, uint64_t bytes, unsigned paylo
     return t;
 }
 
-/* Floor: every page erased, then one compare read, the program data and one verify read at
- * the largest DAP_TransferBlock payloads a packet holds (reads (size-4)/4 words, writes
- * (size-5)/4 words). */
+/* Floor: every page erased; one word read per page proving it differs (all of them fit in
+ * one batch of DAP_Transfer requests); the program data and one verify read at the largest
+ * DAP_TransferBlock payloads a packet holds (reads (size-4)/4 words, writes (size-5)/4 words). */
 static double floor_time(const struct link_row *l)
 {
     unsigned read_payload = (l->packet_size - 4) / 4 * 4, write_payload = (l->packet_size - 5) / 4 * 4;
     double read = pass_time(l, BENCH_IMAGE_SIZE, read_payload, 0);
-    return BENCH_IMAGE_SIZE / BENCH_PAGE_SIZE * BENCH_PAGE_ERASE_S + 2 * read +
+    return BENCH_IMAGE_SIZE / BENCH_PAGE_SIZE * BENCH_PAGE_ERASE_S + l->round_trip_s + read +
            pass_time(l, BENCH_IMAGE_SIZE, write_payload, BENCH_DOUBLE_WORD_S / 8);
 }
 
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
     printf("links: bulk = v2 full speed (1000 us/batch + 822 ns/B, 512 B x 8); bulk-hs = v2 high speed\n"
            "       (250 us/batch + 25 ns/B); hid = v1 (one 64 B report per 1 ms frame each way, x 4);\n"
            "       tcp = elaphureLink over Wi-Fi (assumed 3000 us/batch + 1000 ns/B, 512 B x 255)\n\n");
-    printf("floor: 64 erases + compare read + program data + verify read, per batch latency + max(wire, "
+    printf("floor: 64 erases + one batch of probes + program data + verify read, per batch latency + max(wire, "
            "programming),\n       at full packets; x_floor = modelled / floor (docs/decisions/0405-flash-floor.md)\n\n");
     printf("%-7s %4s %11s %8s %8s %8s %8s %8s %10s %10s %7s %7s %9s\n", "link", "exit", "modelled_s", "x_limit",
            "floor_s", "x_floor", "batches", "packets", "bytes_to", "bytes_from", "erases", "dwords", "words_rd");

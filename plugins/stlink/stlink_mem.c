@@ -1,10 +1,16 @@
-/* MEM-AP memory transfers: split at the probe's limits and at TAR auto-increment
- * blocks, then check the last read/write status of every command. */
+/* MEM-AP memory transfers: split at the probe's limits and, where the firmware does not
+ * rewrite TAR itself, at TAR auto-increment blocks; then check the last read/write status
+ * of every command. */
 #include "stlink_probe.h"
 
 #include <string.h>
 
 #define CSW_DEFAULT_HIGH 0xA20000u /* CSW bits 31:8 (HPROT, DbgSwEnable) as OpenOCD sends */
+
+int stlink_firmware_sets_tar(const struct stlink_probe *p)
+{
+    return (p->features & STLINK_F_CSW) && !p->env.tar_block_configured;
+}
 
 uint32_t stlink_mem_chunk_limit(const struct stlink_probe *p, uint32_t width)
 {
@@ -13,7 +19,7 @@ uint32_t stlink_mem_chunk_limit(const struct stlink_probe *p, uint32_t width)
         limit = (p->features & STLINK_F_MEM8_512) ? 512u : 64u;
     if (p->t->max_data && p->t->max_data < limit)
         limit = p->t->max_data;
-    if (p->env.tar_block < limit)
+    if (!stlink_firmware_sets_tar(p) && p->env.tar_block < limit)
         limit = p->env.tar_block;
     return limit;
 }
@@ -44,13 +50,14 @@ static int check_args(struct stlink_probe *p, uint32_t ap, uint64_t addr, uint32
     return 0;
 }
 
-/* Bytes of the next command: within the limit and inside the current TAR block. */
+/* Bytes of the next command: within the limit, and inside the current TAR block unless
+ * the firmware rewrites TAR itself. */
 static uint32_t next_chunk(const struct stlink_probe *p, uint32_t addr, uint32_t left,
                            uint32_t width)
 {
     uint32_t n = stlink_mem_chunk_limit(p, width);
     uint32_t to_block_end = p->env.tar_block - (addr & (p->env.tar_block - 1u));
-    if (n > to_block_end)
+    if (!stlink_firmware_sets_tar(p) && n > to_block_end)
         n = to_block_end;
     return n < left ? n : left;
 }
@@ -206,6 +213,11 @@ void stlink_choose_tar_block(struct stlink_probe *p)
     if (p->env.tar_block_configured)
         return;
     p->env.tar_block = 1024;
+    if (stlink_firmware_sets_tar(p)) {
+        stlink_log(&p->env, ESPCTL_LOG_DEBUG,
+                   "firmware %s rewrites TAR inside memory commands: no TAR block split", p->firmware);
+        return;
+    }
     uint8_t word[4];
     if (stlink_ap_prepare(p, 0) != 0 || single_word(p, CPUID_ADDR, word, 0) != 0) {
         stlink_log(&p->env, ESPCTL_LOG_DEBUG, "CPUID unreadable at connect; TAR block stays 1 KiB");

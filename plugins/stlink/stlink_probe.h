@@ -85,6 +85,11 @@ int stlink_ap_write(struct stlink_probe *p, uint32_t ap, uint32_t addr, uint32_t
 int stlink_ap_prepare(struct stlink_probe *p, uint32_t ap);
 
 /* ---- memory (stlink_mem.c) ---- */
+/** 1 when memory commands may span TAR auto-increment blocks: firmware that takes AP
+ * and CSW in memory commands (J32+, V3 J2+) sets TAR itself in SWD mode, as OpenOCD 0.12's
+ * dap-direct driver relies on (decision 0803). A configured stlink.tar_block turns the
+ * host-side split back on. */
+int stlink_firmware_sets_tar(const struct stlink_probe *p);
 /** Largest single memory command for `width` on this probe and transport. */
 uint32_t stlink_mem_chunk_limit(const struct stlink_probe *p, uint32_t width);
 int stlink_mem_read(struct stlink_probe *p, uint32_t ap, uint64_t addr, uint32_t width,
@@ -93,7 +98,8 @@ int stlink_mem_write(struct stlink_probe *p, uint32_t ap, uint64_t addr, uint32_
                      const uint8_t *buf, uint32_t len);
 /** Pick the TAR auto-increment block for AP 0 from the core's CPUID: 4 KiB on
  * Cortex-M3/M4 (their AHB-AP increments across 1 KiB lines), 1 KiB otherwise or when
- * CPUID cannot be read. A configured stlink.tar_block is kept as is. */
+ * CPUID cannot be read. A configured stlink.tar_block is kept as is; firmware that
+ * rewrites TAR itself needs no block, so CPUID is not read for it. */
 void stlink_choose_tar_block(struct stlink_probe *p);
 
 /* ---- session control (stlink_session.c) ---- */

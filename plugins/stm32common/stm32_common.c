@@ -130,9 +130,15 @@ int stm32_unlock(const struct stm32_io *io, uint32_t cr_addr, uint32_t keyr_addr
 {
     uint32_t cr = 0;
     int rc = stm32_rd(io, cr_addr, &cr);
-    if (rc || !(cr & lock_bit))
-        return rc;
-    rc = stm32_wr(io, keyr_addr, STM32_KEY1);
+    return rc ? rc : stm32_unlock_known(io, cr, cr_addr, keyr_addr, lock_bit, what);
+}
+
+int stm32_unlock_known(const struct stm32_io *io, uint32_t cr, uint32_t cr_addr,
+                       uint32_t keyr_addr, uint32_t lock_bit, const char *what)
+{
+    if (!(cr & lock_bit))
+        return 0;
+    int rc = stm32_wr(io, keyr_addr, STM32_KEY1);
     if (rc == 0)
         rc = stm32_wr(io, keyr_addr, STM32_KEY2);
     if (rc == 0)
@@ -148,9 +154,12 @@ int stm32_flash_size(const struct stm32_io *io, uint32_t reg, uint32_t max_bytes
                      uint32_t fallback_bytes, uint64_t *size)
 {
     uint32_t kib = 0;
-    int rc = stm32_rd16(io, reg, &kib);
+    /* A word-aligned register is read as one word (a single round trip on probes that
+     * return the status with the data); its upper half is another field. */
+    int rc = (reg & 3u) ? stm32_rd16(io, reg, &kib) : stm32_rd(io, reg, &kib);
     if (rc)
         return rc;
+    kib &= 0xFFFFu;
     if (kib == 0 || kib == 0xFFFFu || (uint64_t)kib * 1024u > max_bytes) {
         stm32_log(io->host, ESPCTL_LOG_WARN,
                   "flash size register at 0x%08x reads 0x%04x; assuming %u KiB", reg, kib,

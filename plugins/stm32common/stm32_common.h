@@ -63,6 +63,9 @@ int stm32_wait_idle(const struct stm32_io *io, uint32_t sr_addr, uint32_t busy_m
  */
 int stm32_unlock(const struct stm32_io *io, uint32_t cr_addr, uint32_t keyr_addr,
                  uint32_t lock_bit, const char *what);
+/** stm32_unlock with CR already read (as `cr`) by the caller. */
+int stm32_unlock_known(const struct stm32_io *io, uint32_t cr, uint32_t cr_addr,
+                       uint32_t keyr_addr, uint32_t lock_bit, const char *what);
 
 /**
  * The flash size in bytes from the u16 KiB register at `reg`; a value of 0, 0xFFFF or above

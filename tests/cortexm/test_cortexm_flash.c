@@ -71,7 +71,10 @@ static void unchanged_image_is_skipped(void **state)
     assert_int_equal(flash_one(f, BASE + 0x800, pattern, 30000, 0), 0);
     int erases = f->t->page_erases, programs = f->t->dw_programs, writes = f->t->mem_writes;
     f->h->event_count = 0;
+    f->t->flash_bytes_read = 0;
     assert_int_equal(flash_one(f, BASE + 0x800, pattern, 30000, 0), 0);
+    /* probing stops after two probes that prove nothing; then one read of the image */
+    assert_int_equal(f->t->flash_bytes_read, 2 * 4 + 30000);
     assert_int_equal(f->t->page_erases, erases);
     assert_int_equal(f->t->dw_programs, programs);
     assert_int_equal(f->t->mem_writes, writes);
@@ -281,14 +284,16 @@ static void cancellation_stops_between_steps(void **state)
     assert_int_equal(fx_open(f, "stm32g431rb", 0), 0);
     f->h->cancel = 1;
     assert_int_equal(flash_one(f, BASE, pattern, 8192, 0), ESPCTL_E_CANCELLED);
-    assert_non_null(strstr(f->h->last_error, "compare: cancelled at 0x08000000"));
+    /* the first step of compare is the probe of page 0's middle word */
+    assert_non_null(strstr(f->h->last_error, "compare: cancelled at 0x080003fc"));
     assert_int_equal(f->t->dw_programs, 0);
     f->h->cancel = 0;
     assert_int_equal(flash_one(f, BASE, pattern, 8192, 0), 0);
 }
 
 /* A small image on a blank chip: compare and verify read only the image's double words
- * (0x803+100 -> 0x800..0x868), never the rest of the page. */
+ * (0x803+100 -> 0x800..0x868), never the rest of the page; compare's probe of one word
+ * proves nothing on a blank page and costs 4 bytes. */
 static void small_image_reads_only_its_units(void **state)
 {
     struct fx *f = *state;
@@ -299,11 +304,11 @@ static void small_image_reads_only_its_units(void **state)
     assert_memory_equal(f->t->flash + 0x803, pattern, 100);
     assert_int_equal(f->t->page_erases, 0);
     assert_int_equal(f->t->dw_programs, 0x68 / 8);
-    assert_int_equal(f->t->flash_bytes_read, 2 * 0x68);
+    assert_int_equal(f->t->flash_bytes_read, 4 + 2 * 0x68);
     /* unchanged: one compare read of the same units, nothing written, nothing verified */
     f->t->flash_bytes_read = 0;
     assert_int_equal(flash_one(f, BASE + 0x803, pattern, 100, 0), 0);
-    assert_int_equal(f->t->flash_bytes_read, 0x68);
+    assert_int_equal(f->t->flash_bytes_read, 4 + 0x68);
     assert_int_equal(f->t->dw_programs, 0x68 / 8);
 }
 
@@ -323,8 +328,34 @@ static void erase_reads_the_rest_of_the_page(void **state)
     assert_int_equal(f->t->flash[0xBFF], 0x11);
     assert_int_equal(f->t->flash[0xC00], 0xFF);
     assert_int_equal(f->t->dw_programs, 0x400 / 8);
-    /* compare: the page (2048); verify: the programmed 0x800..0xC00 (1024) */
-    assert_int_equal(f->t->flash_bytes_read, 2048 + 1024);
+    /* compare: the probe proves the erase (4), then the page's bytes outside the image
+     * are read in 1 KiB blocks (2048); verify: the programmed 0x800..0xC00 (1024) */
+    assert_int_equal(f->t->flash_bytes_read, 4 + 2048 + 1024);
+}
+
+/* A probe word that differs proves a page must be erased, so compare reads nothing else
+ * of it; a page whose probe matches is read until a block shows it must be erased (fake
+ * max_block 1 KiB, 2 KiB pages). The image still lands whole. */
+static void compare_stops_at_the_first_block_that_forces_an_erase(void **state)
+{
+    struct fx *f = *state;
+    fill_pattern(pattern, 8192, 17);
+    memset(f->t->flash, 0x11, 8192);
+    memcpy(f->t->flash + 0x800, pattern + 0x800, 0x400); /* page 1: first half already right */
+    assert_int_equal(fx_open(f, "stm32g431rb", 0), 0);
+    f->t->flash_bytes_read = 0;
+    assert_int_equal(flash_one(f, BASE, pattern, 8192, 0), 0);
+    assert_memory_equal(f->t->flash, pattern, 8192);
+    assert_int_equal(f->t->page_erases, 4);
+    /* compare: probes of pages 0-3 (page 1's lands in its matching half, 0x9FC), both
+     * halves of page 1; verify: all 8 KiB */
+    assert_int_equal(f->t->flash_bytes_read, 4 * 4 + 2048 + 8192);
+    /* with --no-skip every page is erased: compare reads nothing of the image, not even
+     * a probe */
+    f->t->flash_bytes_read = 0;
+    assert_int_equal(flash_one(f, BASE, pattern, 8192, ESPCTL_FLASH_NO_SKIP), 0);
+    assert_memory_equal(f->t->flash, pattern, 8192);
+    assert_int_equal(f->t->flash_bytes_read, 8192);
 }
 
 /* Bytes written back after an erase are verified like the image's. */
@@ -361,6 +392,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(small_image_reads_only_its_units, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(erase_reads_the_rest_of_the_page, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(verify_covers_written_back_bytes, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(compare_stops_at_the_first_block_that_forces_an_erase, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -254,6 +254,22 @@ static void write_protected_page(void **state)
     family_free(fx);
 }
 
+/* Bank 2's protection is read when an operation first reaches bank 2, and then refuses. */
+static void write_protected_page_in_bank_2(void **state)
+{
+    (void)state;
+    struct family_fixture *fx = family_load("stm32l4", "stm32l476rg");
+    family_fault(fx, "wrp=300-301"); /* bank 2 pages 44-45 of a 1 MiB L476 */
+    family_fill(fx, BASE + 300 * PAGE, PAGE, 0x00);
+    family_open(fx);
+    assert_int_equal(erase(fx, BASE + 2 * PAGE), 0);
+    assert_error(erase(fx, BASE + 300 * PAGE), ESPCTL_E_TARGET, "write-protected", "page 300",
+                 "0x08096000", "WRP2AR");
+    assert_true(family_all(fx, BASE + 300 * PAGE, PAGE, 0x00));
+    assert_int_equal(erase(fx, BASE + 302 * PAGE), 0);
+    family_free(fx);
+}
+
 static void bad_ranges(void **state)
 {
     (void)state;
@@ -291,6 +307,7 @@ int main(void)
         cmocka_unit_test(pending_erase_wait_is_bounded),
         cmocka_unit_test(refused_erase_is_caught),
         cmocka_unit_test(write_protected_page),
+        cmocka_unit_test(write_protected_page_in_bank_2),
         cmocka_unit_test(bad_ranges),
         cmocka_unit_test(not_an_l4),
     };

@@ -61,7 +61,19 @@ static void test_version_v2_features(void **state)
                     STLINK_F_MEM16 | STLINK_F_INIT_AP | STLINK_F_DPBANK | STLINK_F_CSW;
     assert_int_equal(fx->p->features, want);
     assert_int_equal(stlink_mem_chunk_limit(fx->p, 8), 64);
+    /* J32+ rewrites TAR inside memory commands: the 6144-byte buffer is the only limit */
+    assert_true(stlink_firmware_sets_tar(fx->p));
+    assert_int_equal(stlink_mem_chunk_limit(fx->p, 32), 6144);
+}
+
+static void test_old_firmware_splits_at_tar_block(void **state)
+{
+    (void)state;
+    struct fixture *fx = make(2, 28, NULL);
+    assert_int_equal(stlink_probe_new(&fx->p, &fx->env, &fx->fake.base), 0);
+    assert_false(stlink_firmware_sets_tar(fx->p));
     assert_int_equal(stlink_mem_chunk_limit(fx->p, 32), 1024);
+    destroy(fx);
 }
 
 static void test_version_v3_uses_getversion_ex(void **state)
@@ -140,8 +152,9 @@ static void test_dap_registers(void **state)
     assert_int_equal(stlink_ap_read(fx->p, 256, 0, &v), ESPCTL_E_INVAL);
 }
 
-/* Every memory command stays within the limits and inside one 1 KiB TAR block. */
-static void check_split(struct fake_stlink *f, uint32_t limit8)
+/* Every memory command stays within the limits; with `tar_block` non-zero, also inside
+ * one TAR block of that size. */
+static void check_split(struct fake_stlink *f, uint32_t limit8, uint32_t limit, uint32_t tar_block)
 {
     for (int i = 0; i < f->log_count; i++) {
         const uint8_t *c = f->log[i].cdb;
@@ -153,26 +166,28 @@ static void check_split(struct fake_stlink *f, uint32_t limit8)
         uint32_t addr = (uint32_t)c[2] | (uint32_t)c[3] << 8 | (uint32_t)c[4] << 16 | (uint32_t)c[5] << 24;
         uint32_t n = (uint32_t)(c[6] | c[7] << 8);
         assert_true(n > 0);
-        assert_true(n <= 1024);
+        assert_true(n <= limit);
         if (op == 0x0C || op == 0x0D)
             assert_true(n <= limit8);
-        assert_int_equal(addr / 1024, (addr + n - 1) / 1024);
-        assert_int_equal(c[11], 0xA2); /* CSW bits 31:24 */
+        if (tar_block)
+            assert_int_equal(addr / tar_block, (addr + n - 1) / tar_block);
     }
 }
 
-static void test_memory_split_roundtrip(void **state)
+/* Round trips of odd sizes and alignments; returns the number of memory commands. */
+static int split_roundtrips(struct fixture *fx, uint32_t limit, uint32_t tar_block)
 {
-    struct fixture *fx = *state;
     static const struct { uint32_t width, addr, len; } cases[] = {
         {8, FAKE_RAM_BASE + 0x3FD, 1027},
         {8, FAKE_RAM_BASE + 0x101, 1},
         {16, FAKE_RAM_BASE + 0x3FE, 2050},
         {32, FAKE_RAM_BASE + 0x3F4, 3084},
         {32, FAKE_RAM_BASE + 0x1000, 4},
+        {32, FAKE_RAM_BASE + 0x10, 7000},
     };
+    int commands = 0;
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        uint8_t out[4096], in[4096];
+        static uint8_t out[8192], in[8192];
         for (uint32_t i = 0; i < cases[k].len; i++)
             out[i] = (uint8_t)(i * 7 + k);
         memset(in, 0xEE, sizeof in);
@@ -181,8 +196,27 @@ static void test_memory_split_roundtrip(void **state)
         assert_int_equal(stlink_mem_read(fx->p, 0, cases[k].addr, cases[k].width, in, cases[k].len), 0);
         assert_memory_equal(out, in, cases[k].len);
         assert_memory_equal(fx->fake.ram + (cases[k].addr - FAKE_RAM_BASE), out, cases[k].len);
-        check_split(&fx->fake, 64);
+        check_split(&fx->fake, 64, limit, tar_block);
+        commands += fake_count(&fx->fake, 0xF2, -1);
     }
+    return commands;
+}
+
+static void test_memory_split_roundtrip(void **state)
+{
+    struct fixture *fx = *state;
+    /* V2J37 rewrites TAR itself: 32-bit commands span 1 KiB lines up to 6144 bytes */
+    fx->fake.log_count = 0;
+    uint8_t big[7000] = {0};
+    assert_int_equal(stlink_mem_read(fx->p, 0, FAKE_RAM_BASE + 0x10, 32, big, sizeof big), 0);
+    assert_int_equal(fake_count(&fx->fake, 0xF2, 0x07), 2);
+    int spanning = split_roundtrips(fx, 6144, 0);
+    /* firmware before J32 does not: every command stays inside one 1 KiB block */
+    struct fixture *old = make(2, 28, NULL);
+    assert_int_equal(stlink_probe_new(&old->p, &old->env, &old->fake.base), 0);
+    int split = split_roundtrips(old, 1024, 1024);
+    assert_true(split > spanning);
+    destroy(old);
     /* a 1-byte read asks the probe for 2 bytes */
     fx->fake.log_count = 0;
     uint8_t b;
@@ -263,30 +297,34 @@ static void test_tar_block_config(void **state)
 }
 
 /* connect picks the TAR block from CPUID: 4 KiB on Cortex-M3/M4, 1 KiB on others or
- * when CPUID faults; a configured stlink.tar_block wins. */
+ * when CPUID faults; a configured stlink.tar_block wins. Firmware before J32 splits there;
+ * J32+ rewrites TAR itself, so its commands do not split unless a block was configured. */
 static void test_tar_block_from_cpuid(void **state)
 {
     (void)state;
-    static const struct { uint32_t cpuid; const char *configured; uint32_t block; } cases[] = {
-        {0x410FC241u, NULL, 4096},   /* Cortex-M4 r0p1 */
-        {0x412FC231u, NULL, 4096},   /* Cortex-M3 r2p1 */
-        {0x410CC601u, NULL, 1024},   /* Cortex-M0+ */
-        {0x411FC272u, NULL, 1024},   /* Cortex-M7 */
-        {0, NULL, 1024},             /* CPUID read faults */
-        {0x410FC241u, "1024", 1024}, /* configuration wins */
+    static const struct { unsigned j; uint32_t cpuid; const char *configured; uint32_t block, limit; } cases[] = {
+        {28, 0x410FC241u, NULL, 4096, 4096},   /* Cortex-M4 r0p1 */
+        {28, 0x412FC231u, NULL, 4096, 4096},   /* Cortex-M3 r2p1 */
+        {28, 0x410CC601u, NULL, 1024, 1024},   /* Cortex-M0+ */
+        {28, 0x411FC272u, NULL, 1024, 1024},   /* Cortex-M7 */
+        {28, 0, NULL, 1024, 1024},             /* CPUID read faults */
+        {37, 0x411FC272u, NULL, 1024, 6144},   /* Cortex-M7 behind J37 */
+        {37, 0x410FC241u, "1024", 1024, 1024}, /* configuration wins */
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         const char *cfg[] = {"stlink.tar_block", cases[k].configured, NULL};
-        struct fixture *fx = make(2, 37, cases[k].configured ? cfg : NULL);
+        struct fixture *fx = make(2, cases[k].j, cases[k].configured ? cfg : NULL);
         fx->fake.cpuid = cases[k].cpuid;
         assert_int_equal(stlink_probe_new(&fx->p, &fx->env, &fx->fake.base), 0);
         assert_int_equal(stlink_connect(fx->p, 0), 0);
-        assert_int_equal(stlink_mem_chunk_limit(fx->p, 32), cases[k].block);
+        assert_int_equal(fx->p->env.tar_block, cases[k].block);
+        assert_int_equal(stlink_mem_chunk_limit(fx->p, 32), cases[k].limit);
         uint8_t big[4096];
         memset(big, (int)k, sizeof big);
         fx->fake.log_count = 0;
         assert_int_equal(stlink_mem_write(fx->p, 0, FAKE_RAM_BASE, 32, big, sizeof big), 0);
-        assert_int_equal(fake_count(&fx->fake, 0xF2, 0x08), (int)(sizeof big / cases[k].block));
+        uint32_t per_command = cases[k].limit < sizeof big ? cases[k].limit : sizeof big;
+        assert_int_equal(fake_count(&fx->fake, 0xF2, 0x08), (int)(sizeof big / per_command));
         assert_memory_equal(fx->fake.ram, big, sizeof big);
         destroy(fx);
     }
@@ -355,6 +393,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wait_is_retried_bounded, setup_v2j37, teardown),
         cmocka_unit_test_setup_teardown(test_fault_clears_sticky_and_names_address, setup_v2j37, teardown),
         cmocka_unit_test(test_tar_block_config),
+        cmocka_unit_test(test_old_firmware_splits_at_tar_block),
         cmocka_unit_test(test_tar_block_from_cpuid),
         cmocka_unit_test_setup_teardown(test_single_word_one_round_trip, setup_v2j37, teardown),
         cmocka_unit_test(test_selectors),

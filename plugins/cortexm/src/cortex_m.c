@@ -19,13 +19,25 @@ static int wr(struct cm_core *c, uint32_t addr, uint32_t v)
 
 static int set_vector_catch(struct cm_core *c, int on)
 {
-    uint32_t demcr = 0;
-    int rc = rd(c, CM_DEMCR, &demcr);
+    uint32_t demcr = c->demcr;
+    int rc = c->demcr_valid ? 0 : rd(c, CM_DEMCR, &demcr);
     if (rc)
         return rc;
     demcr |= CM_DEMCR_TRCENA;
     demcr = on ? demcr | CM_DEMCR_VC_CORERESET : demcr & ~CM_DEMCR_VC_CORERESET;
-    return wr(c, CM_DEMCR, demcr);
+    if (c->demcr_valid && demcr == c->demcr)
+        return 0;
+    rc = wr(c, CM_DEMCR, demcr);
+    c->demcr = demcr;
+    c->demcr_valid = rc == 0;
+    c->vc_cleared = rc == 0 && !on;
+    return rc;
+}
+
+void cm_core_released(struct cm_core *c)
+{
+    c->halted_by_us = 0;
+    c->demcr_valid = 0;
 }
 
 /* Poll DHCSR until every bit of `want` has been seen (S_RESET_ST is sticky-on-read, so
@@ -118,6 +130,8 @@ int cm_core_reset(struct cm_core *c, int32_t kind, int halt)
         rc = rd(c, CM_DHCSR, &dhcsr); /* clears a stale S_RESET_ST */
     if (rc == 0)
         rc = trigger_reset(c, kind);
+    if (!halt)
+        cm_core_released(c);
     if (rc)
         return rc;
     rc = wait_dhcsr(c, halt ? CM_DHCSR_S_RESET_ST | CM_DHCSR_S_HALT : CM_DHCSR_S_RESET_ST,
@@ -170,6 +184,8 @@ static int attach_run_control(struct cm_core *c, int mode)
 int cm_core_attach(struct cm_core *c, int mode)
 {
     c->halted_by_us = 0;
+    c->demcr_valid = 0;
+    c->vc_cleared = 0;
     if (c->run)
         return attach_run_control(c, mode);
     int rc = rd(c, CM_CPUID, &c->cpuid);
@@ -179,8 +195,12 @@ int cm_core_attach(struct cm_core *c, int mode)
         cm_log(c->link->host, ESPCTL_LOG_WARN, "CPUID 0x%08x is not an ARM core", c->cpuid);
     if (mode == CM_ATTACH_UNDER_RESET)
         return attach_under_reset(c);
-    rc = cm_core_halt(c);
-    if (rc || mode == CM_ATTACH_HALT)
+    if (mode == CM_ATTACH_HALT)
+        return cm_core_halt(c);
+    /* Debug on and a halt requested; no need to see it halt first: the vector catch
+     * stops the core at the reset vector either way. */
+    rc = wr(c, CM_DHCSR, CM_DHCSR_DBGKEY | CM_DHCSR_C_DEBUGEN | CM_DHCSR_C_HALT);
+    if (rc)
         return rc;
     return cm_core_reset(c, ESPCTL_RESET_SYSTEM, 1);
 }
@@ -193,9 +213,11 @@ void cm_core_detach(struct cm_core *c)
         c->halted_by_us = 0;
         return;
     }
-    (void)set_vector_catch(c, 0);
+    if (!c->vc_cleared)
+        (void)set_vector_catch(c, 0);
     if (c->halted_by_us)
         (void)wr(c, CM_DHCSR, CM_DHCSR_DBGKEY | CM_DHCSR_C_DEBUGEN);
     (void)wr(c, CM_DHCSR, CM_DHCSR_DBGKEY);
-    c->halted_by_us = 0;
+    cm_core_released(c);
+    c->vc_cleared = 0;
 }

@@ -37,6 +37,13 @@ struct cm_core {
     const struct espctl_run_control *run;
     /** The session halted the core and should let it run again on detach. */
     int halted_by_us;
+    /** DEMCR as last written, while the core has not run since (system reset keeps
+     * DEMCR, and a core held halted cannot change it): set_vector_catch then writes
+     * without reading first. */
+    uint32_t demcr;
+    int demcr_valid;
+    /** The last DEMCR write cleared the vector catch: detach has nothing to undo. */
+    int vc_cleared;
 };
 
 /** Enable debug, read CPUID, and halt the core the way `mode` says. */
@@ -51,5 +58,8 @@ int cm_core_halt(struct cm_core *core);
 int cm_core_reset(struct cm_core *core, int32_t kind, int halt);
 /** Undo attach: clear the vector catch and, if we halted the core, let it run. */
 void cm_core_detach(struct cm_core *core);
+/** Note that the core was let run by other means (a DHCSR write elsewhere): it is no
+ * longer ours to resume, and DEMCR may have changed. */
+void cm_core_released(struct cm_core *core);
 
 #endif

@@ -10,6 +10,10 @@
  * block, a few tenths of a second of programming between progress events. */
 #define RUN_BLOCKS 8u
 
+/* Compare probes stop after this many probes in a row that prove nothing (an unchanged or
+ * blank chip costs that many single-word reads). */
+#define PROBE_MISSES 2
+
 struct sector {
     uint64_t start;
     uint64_t size;
@@ -178,10 +182,11 @@ static int unit_in_image(const struct plan *p, uint64_t o, uint32_t n)
     return any_marked(p->marks + o, n, MARK_IMAGE);
 }
 
-static int unit_unknown(const struct plan *p, uint64_t o, uint32_t n)
+/* A unit holding bytes outside the image that were not read: an erase must write them back. */
+static int unit_keeps_unknown(const struct plan *p, uint64_t o, uint32_t n)
 {
     for (uint32_t k = 0; k < n; k++)
-        if (!(p->marks[o + k] & MARK_KNOWN))
+        if (!(p->marks[o + k] & (MARK_KNOWN | MARK_IMAGE)))
             return 1;
     return 0;
 }
@@ -285,8 +290,114 @@ static int read_piece(struct plan *p, uint64_t lo, uint64_t hi, void *ctx)
     return 0;
 }
 
-/* Decide what sector s needs from the units read so far (units not read hold the same
- * bytes in cur and want, so they never count as changed). */
+/* Index of the sector holding `address`, or p->count when none does. */
+static size_t sector_index(const struct plan *p, uint64_t address)
+{
+    size_t lo = 0, hi = p->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->sectors[mid].start + p->sectors[mid].size <= address)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->count && p->sectors[lo].start <= address ? lo : p->count;
+}
+
+/* Mark the sectors that bytes just read in [lo, hi) prove must be erased: a byte that
+ * differs from the image and is not erased lies in a unit that differs and is not blank. */
+static void note_erases(struct plan *p, uint64_t lo, uint64_t hi)
+{
+    const uint8_t erased = (uint8_t)p->t->geometry->erased_value;
+    for (size_t i = sector_index(p, lo); i < p->count && p->sectors[i].start < hi; i++) {
+        struct sector *s = &p->sectors[i];
+        uint64_t a = lo > s->start ? lo : s->start;
+        uint64_t end = s->start + s->size < hi ? s->start + s->size : hi;
+        for (; a < end && !s->erase; a++) {
+            uint64_t o = off(p, a);
+            if (p->cur[o] != p->want[o] && p->cur[o] != erased)
+                s->erase = 1;
+        }
+    }
+}
+
+/* Compare one piece, leaving out the head that lies in sectors already known to need an
+ * erase: their image bytes will be erased and programmed whatever they hold now. */
+static int compare_piece(struct plan *p, uint64_t lo, uint64_t hi, void *ctx)
+{
+    struct read_pass *r = ctx;
+    uint64_t start = lo;
+    for (size_t i = sector_index(p, lo); i < p->count && p->sectors[i].erase && lo < hi; i++)
+        lo = p->sectors[i].start + p->sectors[i].size;
+    while (lo < hi && !(p->marks[off(p, lo)] & MARK_READ))
+        lo++;
+    r->total -= (lo < hi ? lo : hi) - start;
+    if (lo >= hi)
+        return 0;
+    int rc = read_piece(p, lo, hi, ctx);
+    if (rc == 0)
+        note_erases(p, lo, hi);
+    return rc;
+}
+
+/* The image word the compare probes in sector s: the middle one of the sector's image
+ * bytes, or the first whole word there; 0 when the sector holds no whole image word. */
+static int probe_word(const struct plan *p, const struct sector *s, uint64_t *word)
+{
+    uint64_t first = UINT64_MAX, last = 0;
+    for (uint64_t a = s->start; a < s->start + s->size; a++)
+        if (p->marks[off(p, a)] & MARK_IMAGE) {
+            if (first == UINT64_MAX)
+                first = a;
+            last = a;
+        }
+    if (first == UINT64_MAX)
+        return 0;
+    uint64_t candidates[2] = {(first + (last - first) / 2) & ~(uint64_t)3, (first + 3) & ~(uint64_t)3};
+    for (int c = 0; c < 2; c++) {
+        uint64_t w = candidates[c];
+        if (w < first || w + 4 > last + 1)
+            continue;
+        int whole = 1;
+        for (uint64_t a = w; a < w + 4; a++)
+            whole &= (p->marks[off(p, a)] & MARK_IMAGE) != 0;
+        if (whole) {
+            *word = w;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Before the block reads, read one image word per sector (one probe round trip): a word
+ * that differs from the image and is not erased proves the sector must be erased, so the
+ * block reads skip it. Over other contents that replaces a read of every sector. */
+static int probe_sectors(struct plan *p, struct read_pass *r)
+{
+    const struct fe_target *t = p->t;
+    int misses = 0;
+    for (size_t i = 0; i < p->count && misses < PROBE_MISSES; i++) {
+        struct sector *s = &p->sectors[i];
+        uint64_t w;
+        if (s->erase || !probe_word(p, s, &w))
+            continue;
+        r->failed = w;
+        int rc = check_cancel(t, r->stage, w);
+        if (rc == 0)
+            rc = cm_mem_read_bytes(t->link, w, p->cur + off(p, w), 4);
+        if (rc)
+            return rc;
+        for (uint64_t o = off(p, w); o < off(p, w) + 4; o++)
+            p->marks[o] |= MARK_KNOWN;
+        note_erases(p, w, w + 4);
+        misses = s->erase ? 0 : misses + 1;
+    }
+    return 0;
+}
+
+/* Decide what sector s needs from the units read so far: units the compare left unread
+ * lie in sectors it had already found must be erased, and bytes outside the image that
+ * were never read hold the same value in cur and want, so they never count as changed. */
 static void decide(struct plan *p, struct sector *s, uint32_t flags, struct fe_stats *st)
 {
     const uint8_t erased = (uint8_t)p->t->geometry->erased_value;
@@ -302,23 +413,29 @@ static void decide(struct plan *p, struct sector *s, uint32_t flags, struct fe_s
             s->erase = 1;
 }
 
-/* Read the image's write units and decide what each sector needs; then read the rest of
- * the sectors that must be erased, so their other bytes can be written back. */
+/* Probe each sector, then read the image's write units and decide what each sector
+ * needs, reading no further in a sector once one byte shows it must be erased; then read
+ * the bytes outside the image in the sectors that must be erased, so they can be written
+ * back. */
 static int compare(struct plan *p, uint32_t flags, struct fe_stats *st)
 {
     const struct fe_target *t = p->t;
-    for (size_t i = 0; i < p->count; i++)
+    for (size_t i = 0; i < p->count; i++) {
         mark_units(p, p->sectors[i].start, p->sectors[i].size, MARK_READ, unit_in_image);
+        p->sectors[i].erase = (flags & ESPCTL_FLASH_NO_SKIP) != 0;
+    }
     struct read_pass r = {.stage = "compare", .total = marked_bytes(p, MARK_READ)};
     stage_begin(t, "compare", r.total);
-    int rc = for_marked_pieces(p, MARK_READ, read_piece, &r);
+    int rc = probe_sectors(p, &r);
+    if (rc == 0)
+        rc = for_marked_pieces(p, MARK_READ, compare_piece, &r);
     if (rc)
         return stage_end(t, "compare", rc, r.failed);
     clear_mark(p, MARK_READ);
     for (size_t i = 0; i < p->count; i++) {
         decide(p, &p->sectors[i], flags, st);
         if (p->sectors[i].erase)
-            mark_units(p, p->sectors[i].start, p->sectors[i].size, MARK_READ, unit_unknown);
+            mark_units(p, p->sectors[i].start, p->sectors[i].size, MARK_READ, unit_keeps_unknown);
     }
     r.total += marked_bytes(p, MARK_READ);
     rc = for_marked_pieces(p, MARK_READ, read_piece, &r);
@@ -394,9 +511,11 @@ static int program_phase(struct plan *p, struct fe_stats *st)
     const struct fe_target *t = p->t;
     const uint32_t unit = p->unit;
     /* A run is every consecutive differing unit, across adjacent changed sectors: one
-     * family call and one status check. Runs stop at RUN_BLOCKS transfer blocks so
-     * progress keeps moving; the transfers inside are split at the probe's block. */
-    const uint64_t run_max = (uint64_t)cm_mem_block(t->link) * RUN_BLOCKS;
+     * family call and one status check. Runs end at the end of their RUN_BLOCKS-th
+     * transfer block so progress keeps moving and no run ends in a short transfer; the
+     * transfers inside are split at the probe's block. */
+    const uint64_t block = cm_mem_block(t->link);
+    const uint64_t run_max = block * RUN_BLOCKS;
     uint64_t total = 0, done = 0;
     for (size_t i = 0; i < p->count; i++)
         total += p->sectors[i].changed ? pending(p, &p->sectors[i]) : 0;
@@ -409,7 +528,8 @@ static int program_phase(struct plan *p, struct fe_stats *st)
         for (uint64_t u = 0; u < s->size; u += unit) {
             uint64_t addr = s->start + u;
             int differs = memcmp(p->cur + off(p, addr), p->want + off(p, addr), unit) != 0;
-            if (run_len && (!differs || run + run_len != addr || run_len + unit > run_max)) {
+            if (run_len && (!differs || run + run_len != addr ||
+                            addr + unit - (run - run % block) > run_max)) {
                 int rc = program_run(p, run, run_len, &done, total, st);
                 if (rc)
                     return rc;

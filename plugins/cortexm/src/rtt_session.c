@@ -83,7 +83,7 @@ static int let_core_run(const struct cm_rtt_env *env, const struct espctl_run_co
         return 0;
     int err = env->mem->write32(env->mem->ctx, CM_DHCSR, CM_DHCSR_DBGKEY | CM_DHCSR_C_DEBUGEN);
     if (err == 0)
-        env->core->halted_by_us = 0;
+        cm_core_released(env->core);
     return err;
 }
 

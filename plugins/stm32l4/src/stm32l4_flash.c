@@ -51,6 +51,7 @@ struct l4_flash {
     uint32_t bank_pages; /* pages per bank (all pages when single bank) */
     int dual_bank;
     uint32_t wrp[2][2];  /* WRPxAR/WRPxBR of bank 1 and 2 */
+    int wrp2_read;       /* bank 2's pair is read when an operation first reaches it */
     int pg_on;
     /** A page erase was started and its end not yet seen: the page's address. */
     int erase_pending;
@@ -105,24 +106,33 @@ static int report_failed_run(struct l4_flash *f, uint64_t address, const uint8_t
     return report_errors(f, "program", where, sr);
 }
 
-static int read_layout(struct l4_flash *f)
+static uint32_t word_at(const uint8_t *regs, uint32_t reg)
 {
-    uint32_t dev = f->chip->device_id, optr = 0;
+    const uint8_t *p = regs + (reg - SR);
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Size register, then SR..WRP1BR in one transfer (SR, CR, ECCR, a reserved word reading 0,
+ * OPTR, PCROP1SR/ER, WRP1AR/BR): the state open needs and bank 1's protection. */
+static int read_layout(struct l4_flash *f, uint32_t *sr, uint32_t *cr)
+{
+    uint32_t dev = f->chip->device_id;
+    uint8_t regs[WRP1BR + 4u - SR];
     int rc = stm32_flash_size(&f->io, L4_FLASH_SIZE_REG, l4_max_flash(dev), f->chip->flash_size,
                               &f->size);
     if (rc == 0)
-        rc = stm32_rd(&f->io, OPTR, &optr);
-    for (int b = 0; rc == 0 && b < 2; b++) {
-        rc = stm32_rd(&f->io, b ? WRP2AR : WRP1AR, &f->wrp[b][0]);
-        if (rc == 0)
-            rc = stm32_rd(&f->io, b ? WRP2BR : WRP1BR, &f->wrp[b][1]);
-    }
+        rc = f->mem.read(f->mem.ctx, SR, regs, sizeof regs);
     if (rc)
         return rc;
+    *sr = word_at(regs, SR);
+    *cr = word_at(regs, CR);
+    f->wrp[0][0] = word_at(regs, WRP1AR);
+    f->wrp[0][1] = word_at(regs, WRP1BR);
     uint32_t pages = (uint32_t)(f->size / L4_PAGE_SIZE);
     f->dual_bank = (dev == L4_DEV_L47X_L48X || dev == L4_DEV_L49X_L4AX) &&
-                   (f->size == l4_max_flash(dev) || (optr & OPTR_DUALBANK));
+                   (f->size == l4_max_flash(dev) || (word_at(regs, OPTR) & OPTR_DUALBANK));
     f->bank_pages = f->dual_bank ? pages / 2 : pages;
+    f->wrp2_read = !f->dual_bank;
     return 0;
 }
 
@@ -137,12 +147,15 @@ int l4_flash_open(void *family_data, const struct espctl_chip_desc *chip,
     f->mem = *mem;
     f->io = (struct stm32_io){fam->host, &f->mem};
     f->chip = chip;
-    uint32_t sr;
-    int rc = read_layout(f);
-    if (rc == 0)
+    uint32_t sr = 0, cr = 0;
+    int rc = read_layout(f, &sr, &cr);
+    if (rc == 0 && (sr & SR_BSY)) {
         rc = stm32_wait_idle(&f->io, SR, SR_BSY, ERASE_TIMEOUT_US, "unlock", L4_FLASH_BASE, &sr);
+        if (rc == 0)
+            rc = stm32_rd(&f->io, CR, &cr);
+    }
     if (rc == 0)
-        rc = stm32_unlock(&f->io, CR, KEYR, CR_LOCK, "the STM32L4 flash controller");
+        rc = stm32_unlock_known(&f->io, cr, CR, KEYR, CR_LOCK, "the STM32L4 flash controller");
     if (rc == 0) /* stale flags from an earlier session must not fail our first operation */
         rc = stm32_wr(&f->io, SR, SR_ERRORS | SR_EOP);
     if (rc) {
@@ -184,9 +197,16 @@ static const char *protected_by(const struct l4_flash *f, uint32_t page, uint32_
     return NULL;
 }
 
-static int check_writable(const struct l4_flash *f, const char *stage, uint32_t first,
-                          uint32_t last)
+static int check_writable(struct l4_flash *f, const char *stage, uint32_t first, uint32_t last)
 {
+    if (!f->wrp2_read && last >= f->bank_pages) {
+        int rc = stm32_rd(&f->io, WRP2AR, &f->wrp[1][0]);
+        if (rc == 0)
+            rc = stm32_rd(&f->io, WRP2BR, &f->wrp[1][1]);
+        if (rc)
+            return rc;
+        f->wrp2_read = 1;
+    }
     for (uint32_t p = first; p <= last; p++) {
         uint32_t v = 0;
         const char *reg = protected_by(f, p, &v);

@@ -268,8 +268,9 @@ uint32_t stlink_usb_command(struct stlink_probe *p, const uint8_t cdb[16], const
 {
     sim_target_round_trip(p->target, 16u + out_len, in_len);
     if (p->verbose)
-        fprintf(stderr, "espctl-sim stlink: #%llu cdb %02X %02X out %u in %u\n",
-                (unsigned long long)p->target->stats.round_trips, cdb[0], cdb[1], out_len, in_len);
+        fprintf(stderr, "espctl-sim stlink: #%llu cdb %02X %02X out %u in %u arg %08x at %.6f s\n",
+                (unsigned long long)p->target->stats.round_trips, cdb[0], cdb[1], out_len, in_len,
+                le32(cdb + 2), (double)p->target->clock.now_ns / 1e9);
     uint8_t r[8] = {0};
     switch (cdb[0]) {
     case 0xF1: /* GET_VERSION */

@@ -124,9 +124,10 @@ struct espctl_probe_driver {
     int (*ap_write)(void *probe, uint32_t ap, uint32_t addr, uint32_t value);
 
     /** MEM-AP transfers through AP `ap`: `width` is 8, 16 or 32 bits; `addr` and `len`
-     * must be multiples of width/8. The driver splits at its own limits and never
-     * crosses the AP's TAR auto-increment block (1 KiB unless the driver knows the AP's
-     * larger block; caps.max_mem_block reports the size it uses). */
+     * must be multiples of width/8. The driver splits at its own limits and never lets
+     * the AP's TAR wrap: it splits at the AP's auto-increment block (1 KiB unless it
+     * knows the AP's larger block) unless the probe firmware rewrites TAR itself.
+     * caps.max_mem_block reports the largest piece it sends as one command. */
     int (*mem_read)(void *probe, uint32_t ap, uint64_t addr, uint32_t width,
                     uint8_t *buf, uint32_t len);
     int (*mem_write)(void *probe, uint32_t ap, uint64_t addr, uint32_t width,
