@@ -56,9 +56,10 @@ static uint32_t next_chunk(const struct stlink_probe *p, uint32_t addr, uint32_t
                            uint32_t width)
 {
     uint32_t n = stlink_mem_chunk_limit(p, width);
-    uint32_t to_block_end = p->env.tar_block - (addr & (p->env.tar_block - 1u));
-    if (!stlink_firmware_sets_tar(p) && n > to_block_end)
-        n = to_block_end;
+    if (!stlink_firmware_sets_tar(p)) {
+        uint32_t to_block_end = p->env.tar_block - (addr & (p->env.tar_block - 1u));
+        n = n < to_block_end ? n : to_block_end;
+    }
     return n < left ? n : left;
 }
 

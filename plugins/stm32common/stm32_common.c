@@ -50,6 +50,20 @@ int stm32_rd16(const struct stm32_io *io, uint32_t address, uint32_t *value)
     return rc;
 }
 
+int stm32_rd_regs(const struct stm32_io *io, uint32_t first, uint32_t count, uint32_t *values)
+{
+    uint8_t raw[4 * STM32_REGS_MAX];
+    if (count == 0 || count > STM32_REGS_MAX)
+        return stm32_error(io->host, ESPCTL_E_INVAL, "register block of %u words at 0x%08x", count,
+                           first);
+    int rc = io->mem->read(io->mem->ctx, first, raw, 4 * count);
+    for (uint32_t i = 0; rc == 0 && i < count; i++) {
+        const uint8_t *p = raw + 4 * i;
+        values[i] = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    }
+    return rc;
+}
+
 void stm32_flag_names(uint32_t value, const struct stm32_flag *table, size_t count, char *out,
                       size_t cap)
 {

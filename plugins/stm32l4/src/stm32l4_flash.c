@@ -16,7 +16,6 @@
 #define WRP1AR (REGS + 0x2Cu)
 #define WRP1BR (REGS + 0x30u)
 #define WRP2AR (REGS + 0x4Cu)
-#define WRP2BR (REGS + 0x50u)
 
 #define CR_PG (1u << 0)
 #define CR_PER (1u << 1)
@@ -106,31 +105,27 @@ static int report_failed_run(struct l4_flash *f, uint64_t address, const uint8_t
     return report_errors(f, "program", where, sr);
 }
 
-static uint32_t word_at(const uint8_t *regs, uint32_t reg)
-{
-    const uint8_t *p = regs + (reg - SR);
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
+#define REG(regs, name) ((regs)[((name) - SR) / 4u])
 
 /* Size register, then SR..WRP1BR in one transfer (SR, CR, ECCR, a reserved word reading 0,
  * OPTR, PCROP1SR/ER, WRP1AR/BR): the state open needs and bank 1's protection. */
 static int read_layout(struct l4_flash *f, uint32_t *sr, uint32_t *cr)
 {
     uint32_t dev = f->chip->device_id;
-    uint8_t regs[WRP1BR + 4u - SR];
+    uint32_t regs[(WRP1BR - SR) / 4u + 1u];
     int rc = stm32_flash_size(&f->io, L4_FLASH_SIZE_REG, l4_max_flash(dev), f->chip->flash_size,
                               &f->size);
     if (rc == 0)
-        rc = f->mem.read(f->mem.ctx, SR, regs, sizeof regs);
+        rc = stm32_rd_regs(&f->io, SR, sizeof regs / sizeof regs[0], regs);
     if (rc)
         return rc;
-    *sr = word_at(regs, SR);
-    *cr = word_at(regs, CR);
-    f->wrp[0][0] = word_at(regs, WRP1AR);
-    f->wrp[0][1] = word_at(regs, WRP1BR);
+    *sr = REG(regs, SR);
+    *cr = REG(regs, CR);
+    f->wrp[0][0] = REG(regs, WRP1AR);
+    f->wrp[0][1] = REG(regs, WRP1BR);
     uint32_t pages = (uint32_t)(f->size / L4_PAGE_SIZE);
     f->dual_bank = (dev == L4_DEV_L47X_L48X || dev == L4_DEV_L49X_L4AX) &&
-                   (f->size == l4_max_flash(dev) || (word_at(regs, OPTR) & OPTR_DUALBANK));
+                   (f->size == l4_max_flash(dev) || (REG(regs, OPTR) & OPTR_DUALBANK));
     f->bank_pages = f->dual_bank ? pages / 2 : pages;
     f->wrp2_read = !f->dual_bank;
     return 0;
@@ -200,9 +195,7 @@ static const char *protected_by(const struct l4_flash *f, uint32_t page, uint32_
 static int check_writable(struct l4_flash *f, const char *stage, uint32_t first, uint32_t last)
 {
     if (!f->wrp2_read && last >= f->bank_pages) {
-        int rc = stm32_rd(&f->io, WRP2AR, &f->wrp[1][0]);
-        if (rc == 0)
-            rc = stm32_rd(&f->io, WRP2BR, &f->wrp[1][1]);
+        int rc = stm32_rd_regs(&f->io, WRP2AR, 2, f->wrp[1]); /* WRP2AR, WRP2BR */
         if (rc)
             return rc;
         f->wrp2_read = 1;
