@@ -1,5 +1,5 @@
 /*
- * Pins the layout of every ABI struct (plugin ABI 1.0 and the front-end ABI) on
+ * Pins the layout of every ABI struct (plugin ABI 1.1 and the front-end ABI) on
  * LP64 targets such as x86_64. A failing assertion means a change broke binary
  * compatibility: only appending members (and growing struct_size) is allowed.
  */
@@ -199,9 +199,9 @@ PIN_AT(espctl_flash_geometry, size, 16);
 PIN_AT(espctl_flash_geometry, write_unit, 24);
 PIN_AT(espctl_flash_geometry, erased_value, 28);
 PIN_AT(espctl_flash_geometry, bank_count, 32);
-PIN_AT(espctl_flash_geometry, reserved, 36);
+PIN_AT(espctl_flash_geometry, check_unit, 36);
 
-PIN_SIZE(espctl_chip_family, 104);
+PIN_SIZE(espctl_chip_family, 112);
 PIN_AT(espctl_chip_family, hdr, 0);
 PIN_AT(espctl_chip_family, name, 8);
 PIN_AT(espctl_chip_family, description, 16);
@@ -215,6 +215,7 @@ PIN_AT(espctl_chip_family, erase_sector, 72);
 PIN_AT(espctl_chip_family, mass_erase, 80);
 PIN_AT(espctl_chip_family, program, 88);
 PIN_AT(espctl_chip_family, flash_close, 96);
+PIN_AT(espctl_chip_family, check, 104);
 
 PIN_SIZE(espctl_ctx_options, 64);
 PIN_AT(espctl_ctx_options, hdr, 0);

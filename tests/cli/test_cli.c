@@ -174,7 +174,7 @@ static void test_version(void **state)
     assert_int_equal(r.exit_code, 0);
     assert_non_null(strstr(r.out, "espctl " ESPCTL_CLI_VERSION "\n"));
     assert_non_null(strstr(r.out, "libespctl 0."));
-    assert_non_null(strstr(r.out, "plugin ABI 1.0\n"));
+    assert_non_null(strstr(r.out, "plugin ABI 1.1\n"));
     spawn_result_free(&r);
 
     r = run_espctl(*state, 1, "--version", "--json", NULL);
@@ -184,7 +184,7 @@ static void test_version(void **state)
     const json_t *version = json_array_get(lines, 0);
     assert_string_equal(member_string(version, "type"), "version");
     assert_string_equal(member_string(version, "cli"), ESPCTL_CLI_VERSION);
-    assert_string_equal(member_string(version, "plugin_abi"), "1.0");
+    assert_string_equal(member_string(version, "plugin_abi"), "1.1");
     assert_non_null(member_string(version, "library"));
     json_decref(lines);
     spawn_result_free(&r);
@@ -369,7 +369,7 @@ static void test_plugins_list_json(void **state)
         if (strcmp(member_string(plugin, "status"), "loaded") != 0)
             fail_msg("built plugin %s was rejected: %s", entry->d_name,
                      member_string(plugin, "reason"));
-        assert_string_equal(member_string(plugin, "abi"), "1.0");
+        assert_string_equal(member_string(plugin, "abi"), "1.1");
         assert_non_null(member_string(plugin, "name"));
         assert_non_null(member_string(plugin, "version"));
         assert_true(json_is_null(json_object_get(plugin, "reason")));

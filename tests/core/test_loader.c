@@ -61,7 +61,7 @@ static void good_plugin_loads_with_components(void **state)
     assert_string_equal(info.version, "1.2.3");
     assert_string_equal(info.description, "fixture: a well-behaved plugin");
     assert_int_equal(info.abi_major, 1);
-    assert_int_equal(info.abi_minor, 0);
+    assert_int_equal(info.abi_minor, ESPCTL_PLUGIN_ABI_MINOR);
     assert_int_equal(info.component_count, 3);
 
     static const char *const kinds[] = {"probe-driver", "flash-target", "chip-family"};
@@ -154,7 +154,7 @@ static void newer_minor_is_rejected(void **state)
 {
     (void)state;
     expect_rejected("versions", "newminor.so", ESPCTL_E_ABI,
-                    "plugin ABI 1.1 is newer than core ABI 1.0", NULL);
+                    "plugin ABI 1.2 is newer than core ABI 1.1", NULL);
 }
 
 static void entry_v2_symbol_is_rejected(void **state)

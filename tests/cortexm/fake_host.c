@@ -13,7 +13,8 @@ static struct fake_host *self(const struct espctl_host *h)
 
 static void h_log(const struct espctl_host *h, int32_t level, const char *message)
 {
-    (void)h;
+    if (level == ESPCTL_LOG_WARN)
+        snprintf(self(h)->last_warning, sizeof self(h)->last_warning, "%s", message);
     if (getenv("CORTEXM_TEST_VERBOSE"))
         fprintf(stderr, "[log %d] %s\n", level, message);
 }

@@ -24,6 +24,7 @@ struct fake_host {
     struct fake_event events[FAKE_MAX_EVENTS];
     int event_count;
     char last_error[1024];
+    char last_warning[1024]; /* the last message logged at ESPCTL_LOG_WARN */
     int last_code;
     int cancel;
     /* the plugin under test */

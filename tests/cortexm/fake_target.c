@@ -211,6 +211,7 @@ static int fk_mem_read(void *probe, uint32_t ap, uint64_t addr, uint32_t width, 
             return ESPCTL_E_TARGET;
         memcpy(buf, t->flash + (addr - FAKE_FLASH_BASE), len);
         t->flash_bytes_read += len;
+        t->flash_reads++;
         if (t->corrupt_addr >= addr && t->corrupt_addr < addr + len)
             buf[t->corrupt_addr - addr] ^= 0xFF;
         return 0;

@@ -42,6 +42,7 @@ struct fake_target {
     int mem_writes, sticky_clears;
     int sr_reads; /* FLASH_SR reads (status checks and BSY polls) */
     long flash_bytes_read; /* bytes of the flash array read through mem_read */
+    int flash_reads;       /* mem_read calls that read the flash array */
     uint32_t cr_log[256];
     int cr_log_count;
     uint32_t last_erase_addr;

@@ -344,12 +344,14 @@ static void compare_stops_at_the_first_block_that_forces_an_erase(void **state)
     memcpy(f->t->flash + 0x800, pattern + 0x800, 0x400); /* page 1: first half already right */
     assert_int_equal(fx_open(f, "stm32g431rb", 0), 0);
     f->t->flash_bytes_read = 0;
+    f->t->flash_reads = 0;
     assert_int_equal(flash_one(f, BASE, pattern, 8192, 0), 0);
     assert_memory_equal(f->t->flash, pattern, 8192);
     assert_int_equal(f->t->page_erases, 4);
     /* compare: probes of pages 0-3 (page 1's lands in its matching half, 0x9FC), both
      * halves of page 1; verify: all 8 KiB */
     assert_int_equal(f->t->flash_bytes_read, 4 * 4 + 2048 + 8192);
+    assert_int_equal(f->t->flash_reads, 4 + 2 + 8);
     /* with --no-skip every page is erased: compare reads nothing of the image, not even
      * a probe */
     f->t->flash_bytes_read = 0;

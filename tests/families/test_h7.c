@@ -218,6 +218,85 @@ static void misaligned_start(void **state)
     family_free(fx);
 }
 
+/* The CRC unit driven through its registers the way RM0433 describes: 128 zero bytes give
+ * 0x11E66C62, the value reported for real silicon (decision 0804). */
+static void crc_unit_matches_the_reported_vector(void **state)
+{
+    (void)state;
+    struct family_fixture *fx = family_load("stm32h7", "stm32h743zi");
+    family_fill(fx, BANK2, SECTOR, 0x00);
+    family_open(fx);
+    const uint32_t regs = 0x52002100u; /* bank 2 */
+    assert_int_equal(fx->mem.write32(fx->mem.ctx, regs + 0x0C, 1u << 15), 0);  /* CRC_EN */
+    assert_int_equal(fx->mem.write32(fx->mem.ctx, regs + 0x50, 1u << 17), 0);  /* CLEAN_CRC */
+    assert_int_equal(fx->mem.write32(fx->mem.ctx, regs + 0x54, BANK2), 0);
+    assert_int_equal(fx->mem.write32(fx->mem.ctx, regs + 0x58, BANK2 + 0xFFFFCu), 0);
+    assert_int_equal(fx->mem.write32(fx->mem.ctx, regs + 0x50, 1u << 16), 0);  /* START_CRC */
+    uint32_t sr = 0, crc = 0;
+    assert_int_equal(fx->mem.read32(fx->mem.ctx, SR2, &sr), 0);
+    assert_true(sr & (1u << 3)); /* CRC_BUSY while the bank's 32768 flash words are read */
+    fx->target->clock.now_ns += 20000000u;
+    assert_int_equal(fx->mem.write32(fx->mem.ctx, regs + 0x50, 1u << 17), 0);
+    assert_int_equal(fx->mem.write32(fx->mem.ctx, regs + 0x58, BANK2 + 124u), 0);
+    assert_int_equal(fx->mem.write32(fx->mem.ctx, regs + 0x50, 1u << 16), 0);
+    fx->target->clock.now_ns += 1000000u;
+    assert_int_equal(fx->mem.read32(fx->mem.ctx, SR2, &sr), 0);
+    assert_false(sr & (1u << 3));
+    assert_true(sr & (1u << 27)); /* CRCEND */
+    assert_int_equal(fx->mem.read32(fx->mem.ctx, 0x5200205Cu, &crc), 0);
+    assert_int_equal(crc, 0x11E66C62u);
+    family_free(fx);
+}
+
+/* check() confirms a programmed range without reading it back, and finds one flipped byte. */
+static void check_confirms_and_catches_a_flip(void **state)
+{
+    (void)state;
+    struct family_fixture *fx = family_load("stm32h7", "stm32h743zi");
+    family_open(fx);
+    assert_int_equal(fx->geometry.check_unit, 128);
+    assert_true(ESPCTL_HAS_FN(fx->family, struct espctl_chip_family, check));
+    uint32_t len = 4096;
+    uint8_t *data = pattern(len, 9);
+    assert_int_equal(fx->family->program(fx->flash, BANK2 + 0x400, data, len), 0);
+    uint64_t checked = 0;
+    int same = 0;
+    uint64_t words = fx->target->stats.words_read;
+    assert_int_equal(fx->family->check(fx->flash, BANK2 + 0x400, data, len, &checked, &same), 0);
+    /* a few register reads (SR, CRCDATA), not the 1024 words of the range */
+    assert_true(fx->target->stats.words_read - words < 8);
+    assert_int_equal(checked, len);
+    assert_true(same);
+    fx->target->flash.array[0x100000u + 0x400u + 1000u] ^= 0x10;
+    assert_int_equal(fx->family->check(fx->flash, BANK2 + 0x400, data, len, &checked, &same), 0);
+    assert_int_equal(checked, len);
+    assert_false(same);
+    free(data);
+    family_free(fx);
+}
+
+/* A range running from bank 1 into bank 2 is checked up to the end of bank 1 first. */
+static void check_stops_at_the_bank_end(void **state)
+{
+    (void)state;
+    struct family_fixture *fx = family_load("stm32h7", "stm32h743zi");
+    family_open(fx);
+    uint8_t *data = pattern(512, 3);
+    assert_int_equal(fx->family->program(fx->flash, BANK2 - 256, data, 512), 0);
+    uint64_t checked = 0;
+    int same = 0;
+    assert_int_equal(fx->family->check(fx->flash, BANK2 - 256, data, 512, &checked, &same), 0);
+    assert_int_equal(checked, 256);
+    assert_true(same);
+    assert_int_equal(fx->family->check(fx->flash, BANK2, data + 256, 256, &checked, &same), 0);
+    assert_int_equal(checked, 256);
+    assert_true(same);
+    assert_error(fx->family->check(fx->flash, BANK1 + 64, data, 128, &checked, &same),
+                 ESPCTL_E_INVAL, "128-byte bursts");
+    free(data);
+    family_free(fx);
+}
+
 static void not_an_h7(void **state)
 {
     (void)state;
@@ -242,6 +321,9 @@ int main(void)
         cmocka_unit_test(ecc_error_names_the_word),
         cmocka_unit_test(write_protected_sector),
         cmocka_unit_test(misaligned_start),
+        cmocka_unit_test(crc_unit_matches_the_reported_vector),
+        cmocka_unit_test(check_confirms_and_catches_a_flip),
+        cmocka_unit_test(check_stops_at_the_bank_end),
         cmocka_unit_test(not_an_h7),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,7 +18,7 @@ extern "C" {
 
 /** ABI version of the plugin interface this header describes. */
 #define ESPCTL_PLUGIN_ABI_MAJOR 1
-#define ESPCTL_PLUGIN_ABI_MINOR 0
+#define ESPCTL_PLUGIN_ABI_MINOR 1
 
 /** Marks a symbol a shared object exports (everything else is hidden). */
 #if defined(_WIN32)

@@ -1,5 +1,6 @@
 #include "flash_engine.h"
 
+#include "flash_check.h"
 #include "target_mem.h"
 #include "util.h"
 
@@ -467,6 +468,8 @@ static int erase_phase(struct plan *p, struct fe_stats *st)
         if (rc)
             return stage_end(t, "erase", rc, s->start);
         memset(p->cur + off(p, s->start), (int)t->geometry->erased_value, s->size);
+        for (uint64_t k = 0; k < s->size; k++)
+            p->marks[off(p, s->start) + k] |= MARK_KNOWN;
         st->erased++;
         done += s->size;
         progress(t, "erase", done, total, s->start);
@@ -499,7 +502,7 @@ static int program_run(struct plan *p, uint64_t address, uint64_t length, uint64
         return stage_end(t, "program", rc, address);
     memcpy(p->cur + off(p, address), p->want + off(p, address), length);
     for (uint64_t k = 0; k < length; k++)
-        p->marks[off(p, address) + k] |= MARK_CHECK;
+        p->marks[off(p, address) + k] |= MARK_CHECK | MARK_KNOWN;
     *done += length;
     st->programmed += length;
     progress(t, "program", *done, total, address);
@@ -560,6 +563,7 @@ static int mismatch(const struct fe_target *t, uint64_t address, uint8_t got, ui
 struct verify_pass {
     uint8_t *back;
     uint64_t done, total, where;
+    uint32_t differs; /* ranges the target's own check found different */
     struct fe_stats *st;
 };
 
@@ -588,18 +592,85 @@ static int verify_piece(struct plan *p, uint64_t lo, uint64_t hi, void *ctx)
     return 0;
 }
 
-/* Read back what this run wrote: the image's units in changed sectors and every unit
- * programmed (which includes bytes written back after an erase). */
+static void checked_on_target(void *ctx, uint64_t lo, uint64_t hi)
+{
+    struct plan *p = ctx;
+    for (uint64_t a = lo; a < hi; a++)
+        p->marks[off(p, a)] &= (uint8_t)~MARK_CHECK;
+}
+
+/* A check granule the target can confirm: it holds bytes to verify, and the engine knows
+ * what the target must hold in every byte of it (bytes never read are unknown). */
+static int checkable(const struct plan *p, uint64_t g, uint32_t unit)
+{
+    const uint8_t *m = p->marks + off(p, g);
+    int wanted = 0;
+    for (uint32_t k = 0; k < unit; k++) {
+        if (!(m[k] & MARK_KNOWN))
+            return 0;
+        wanted |= m[k] & MARK_CHECK;
+    }
+    return wanted != 0;
+}
+
+/* Let the target confirm every run of checkable granules in the touched sectors; what it
+ * confirms needs no read-back. Returns 0 or the error of a check that failed to run. */
+static int verify_on_target(struct plan *p, struct verify_pass *v)
+{
+    const struct fe_target *t = p->t;
+    const uint32_t unit = fc_unit(t);
+    const uint64_t flash_end = p->base + t->geometry->size;
+    for (size_t i = 0; unit && i < p->count;) {
+        size_t last = span_end(p, i);
+        uint64_t end = p->sectors[last].start + p->sectors[last].size;
+        uint64_t g = p->sectors[i].start - (p->sectors[i].start - p->base) % unit;
+        for (uint64_t run = g; g <= end; g += unit) {
+            int ok = g >= p->sectors[i].start && g + unit <= end && g + unit <= flash_end &&
+                     checkable(p, g, unit);
+            if (ok)
+                continue;
+            if (g > run) {
+                v->where = run;
+                int rc = fc_check(t, run, p->want + off(p, run), g - run, checked_on_target, p,
+                                  &v->differs);
+                if (rc)
+                    return rc;
+            }
+            run = g + unit;
+        }
+        i = last + 1;
+    }
+    return 0;
+}
+
+/* Verify what this run wrote: the image's units in changed sectors and every unit
+ * programmed (which includes bytes written back after an erase). The target checks what it
+ * can itself; the rest is read back, and a mismatch names its byte. */
 static int verify_phase(struct plan *p, struct fe_stats *st)
 {
     const struct fe_target *t = p->t;
     struct verify_pass v = {.total = marked_bytes(p, MARK_CHECK), .st = st};
     stage_begin(t, "verify", v.total);
+    int rc = verify_on_target(p, &v);
+    if (rc)
+        return stage_end(t, "verify", rc, v.where);
+    uint64_t left = marked_bytes(p, MARK_CHECK);
+    v.done = v.total - left;
+    st->on_target = v.done;
+    st->verified += v.done;
+    if (v.done)
+        progress(t, "verify", v.done, v.total, ESPCTL_NO_ADDRESS);
+    if (left == 0)
+        return stage_end(t, "verify", 0, 0);
     v.back = malloc(cm_mem_block(t->link));
     if (!v.back)
         return stage_end(t, "verify", cm_error(t->host, ESPCTL_E_NOMEM, "verify: out of memory"), 0);
-    int rc = for_marked_pieces(p, MARK_CHECK, verify_piece, &v);
+    rc = for_marked_pieces(p, MARK_CHECK, verify_piece, &v);
     free(v.back);
+    if (rc == 0 && v.differs)
+        cm_log(t->host, ESPCTL_LOG_WARN,
+               "verify: the target's own check (family '%s') disagreed in %u range%s that read "
+               "back correctly", t->family->name, v.differs, v.differs == 1 ? "" : "s");
     return stage_end(t, "verify", rc, v.where);
 }
 
@@ -675,38 +746,94 @@ int fe_flash(const struct fe_target *t, const struct espctl_flash_image *img, ui
     return rc;
 }
 
+struct segment_check {
+    uint64_t address;
+    uint8_t *done; /* per byte of the segment: the target confirmed it */
+};
+
+static void segment_checked(void *ctx, uint64_t lo, uint64_t hi)
+{
+    struct segment_check *c = ctx;
+    memset(c->done + (lo - c->address), 1, hi - lo);
+}
+
+/* Let the target confirm the check granules lying wholly inside segment s; marks them in
+ * c->done. */
+static int check_segment(const struct fe_target *t, const struct espctl_segment *s,
+                         struct segment_check *c, uint32_t *differs)
+{
+    const uint32_t unit = fc_unit(t);
+    const uint64_t base = t->geometry->base;
+    if (!unit || s->size < unit)
+        return 0;
+    uint64_t lo = s->address + (unit - (s->address - base) % unit) % unit;
+    uint64_t hi = s->address + s->size - (s->address + s->size - base) % unit;
+    if (hi <= lo)
+        return 0;
+    c->address = s->address;
+    return fc_check(t, lo, s->data + (lo - s->address), hi - lo, segment_checked, c, differs);
+}
+
 int fe_verify(const struct fe_target *t, const struct espctl_flash_image *img)
 {
-    uint64_t total = 0, done = 0;
-    for (uint32_t i = 0; i < img->segment_count; i++)
+    uint64_t total = 0, done = 0, largest = 0;
+    for (uint32_t i = 0; i < img->segment_count; i++) {
         total += img->segments[i].size;
+        largest = img->segments[i].size > largest ? img->segments[i].size : largest;
+    }
     stage_begin(t, "verify", total);
     const uint64_t chunk = cm_mem_block(t->link);
     uint8_t *back = malloc(chunk);
-    if (!back)
+    struct segment_check c = {.done = fc_unit(t) ? malloc(largest ? largest : 1) : NULL};
+    if (!back || (fc_unit(t) && !c.done)) {
+        free(back);
+        free(c.done);
         return stage_end(t, "verify", cm_error(t->host, ESPCTL_E_NOMEM, "verify: out of memory"), 0);
+    }
     int rc = 0;
     uint64_t where = 0;
+    uint32_t differs = 0;
     for (uint32_t i = 0; i < img->segment_count && rc == 0; i++) {
         const struct espctl_segment *s = &img->segments[i];
-        for (uint64_t o = 0; o < s->size && rc == 0; o += chunk) {
+        if (c.done) {
+            memset(c.done, 0, s->size);
+            where = s->address;
+            rc = check_segment(t, s, &c, &differs);
+        }
+        for (uint64_t o = 0; o < s->size && rc == 0;) {
             uint64_t n = s->size - o < chunk ? s->size - o : chunk;
-            where = s->address + o;
-            rc = check_cancel(t, "verify", where);
-            if (rc == 0)
-                rc = cm_mem_read_bytes(t->link, where, back, n);
-            uint64_t at;
-            if (rc == 0 && first_difference(back, s->data + o, n, &at)) {
-                where += at;
-                rc = mismatch(t, where, back[at], s->data[o + at]);
+            if (c.done && c.done[o]) {
+                for (n = 0; o + n < s->size && c.done[o + n]; n++)
+                    ;
+            } else {
+                for (uint64_t k = 1; c.done && k < n; k++)
+                    if (c.done[o + k]) {
+                        n = k;
+                        break;
+                    }
+                where = s->address + o;
+                rc = check_cancel(t, "verify", where);
+                if (rc == 0)
+                    rc = cm_mem_read_bytes(t->link, where, back, n);
+                uint64_t at;
+                if (rc == 0 && first_difference(back, s->data + o, n, &at)) {
+                    where += at;
+                    rc = mismatch(t, where, back[at], s->data[o + at]);
+                }
             }
             if (rc == 0) {
                 done += n;
-                progress(t, "verify", done, total, where);
+                progress(t, "verify", done, total, s->address + o);
             }
+            o += n;
         }
     }
     free(back);
+    free(c.done);
+    if (rc == 0 && differs)
+        cm_log(t->host, ESPCTL_LOG_WARN,
+               "verify: the target's own check (family '%s') disagreed in %u range%s that read "
+               "back correctly", t->family->name, differs, differs == 1 ? "" : "s");
     return stage_end(t, "verify", rc, where);
 }
 

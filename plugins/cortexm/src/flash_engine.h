@@ -3,8 +3,9 @@
  * the write units the image covers, skips sectors that already hold the image, erases only
  * sectors whose change needs it (reading the rest of such a sector first, so bytes the image
  * does not cover keep their old contents), programs only the write units that differ (in
- * runs as large as the probe allows), then verifies by read-back the image's units in the
- * sectors it changed and every unit it programmed. Bytes outside the image are read only
+ * runs as large as the probe allows), then verifies the image's units in the sectors it
+ * changed and every unit it programmed: on the target where the family can check (ABI 1.1
+ * check hook), by read-back elsewhere and wherever the target's check disagrees. Bytes outside the image are read only
  * when their sector is erased. Progress goes out as events: stages "compare", "erase",
  * "program", "verify".
  */
@@ -30,7 +31,8 @@ struct fe_stats {
     uint32_t skipped;      /**< of those, already holding the image */
     uint32_t erased;       /**< sectors erased */
     uint64_t programmed;   /**< bytes programmed */
-    uint64_t verified;     /**< bytes read back after programming (whole transfer pieces) */
+    uint64_t verified;     /**< bytes verified after programming (whole transfer pieces) */
+    uint64_t on_target;    /**< of those, checked by the target itself (family check hook) */
 };
 
 /** Flash `image` (ESPCTL_FLASH_NO_VERIFY / NO_SKIP / CHIP_ERASE honoured). `stats` may be NULL. */

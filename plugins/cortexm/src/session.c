@@ -38,7 +38,8 @@ struct cm_session {
 
 static int family_usable(const struct espctl_chip_family *f)
 {
-    return f && f->hdr.struct_size >= sizeof(struct espctl_chip_family) && f->chips &&
+    /* ABI 1.0 ends at flash_close; later members are optional (ESPCTL_HAS_FN). */
+    return f && ESPCTL_HAS(f, struct espctl_chip_family, flash_close) && f->chips &&
            f->identify && f->flash_open && f->sector_at && f->erase_sector && f->mass_erase &&
            f->program && f->flash_close && (!f->arch || strcmp(f->arch, "cortexm") == 0);
 }
@@ -292,9 +293,10 @@ static int session_flash(void *session, const struct espctl_flash_image *img, ui
     rc = fe_flash(&t, img, flags, &st);
     if (rc == 0)
         cm_log(s->host, ESPCTL_LOG_INFO,
-               "%u sectors touched: %u unchanged, %u erased; %llu bytes programmed, %llu verified",
+               "%u sectors touched: %u unchanged, %u erased; %llu bytes programmed, %llu verified "
+               "(%llu of them by the target's own check)",
                st.sectors, st.skipped, st.erased, (unsigned long long)st.programmed,
-               (unsigned long long)st.verified);
+               (unsigned long long)st.verified, (unsigned long long)st.on_target);
     return rc;
 }
 

@@ -15,6 +15,10 @@
 #define H7_FLASH_SIZE_REG 0x1FF1E880u
 #define H7_SECTOR_SIZE (128u * 1024u)
 #define H7_WORD 32u
+/** Granule of the flash CRC unit: its smallest burst, 4 flash words. */
+#define H7_CRC_BURST 128u
+/** Value the flash CRC unit starts from after CLEAN_CRC. */
+#define H7_CRC_INIT 0xB6C0AE5Au
 
 #define H7_DEV_H74X_H75X 0x450u
 
@@ -34,5 +38,11 @@ int h7_erase_sector(void *flash, uint64_t start);
 int h7_mass_erase(void *flash);
 int h7_program(void *flash, uint64_t address, const uint8_t *data, uint64_t length);
 void h7_flash_close(void *flash);
+/** Verify on the target with the bank's CRC unit (espctl_chip_family.check). */
+int h7_check(void *flash, uint64_t address, const uint8_t *expected, uint64_t length,
+             uint64_t *checked, int *same);
+
+/** Continue the flash CRC unit's CRC over `length` bytes (a multiple of 4) from `crc`. */
+uint32_t h7_crc_words(uint32_t crc, const uint8_t *data, uint64_t length);
 
 #endif

@@ -69,5 +69,6 @@ void h7_family_init(struct h7_family *fam, const struct espctl_host *host)
         .mass_erase = h7_mass_erase,
         .program = h7_program,
         .flash_close = h7_flash_close,
+        .check = h7_check,
     };
 }

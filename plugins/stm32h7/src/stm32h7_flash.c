@@ -16,6 +16,8 @@
 #define SR 0x10u
 #define CCR 0x14u
 #define WPSN_CUR 0x38u
+#define CRCCR 0x50u
+#define CRCDATA 0x5Cu /* one result register, in bank 1's block, for both banks */
 #define ECC_FA 0x60u
 
 #define CR_LOCK (1u << 0)
@@ -26,18 +28,26 @@
 #define CR_FW (1u << 6)
 #define CR_START (1u << 7)
 #define CR_SNB_SHIFT 8
+#define CR_CRC_EN (1u << 15)
+
+#define CRCCR_START_CRC (1u << 16)
+#define CRCCR_CLEAN_CRC (1u << 17)
+#define CRCCR_BURST_4 (0u << 20)
 
 #define SR_BSY (1u << 0)
 #define SR_QW (1u << 2)
+#define SR_CRC_BUSY (1u << 3)
 #define SR_EOP (1u << 16)
 #define SR_SNECCERR (1u << 25)
 #define SR_DBECCERR (1u << 26)
+#define SR_CRCRDERR (1u << 28)
 #define SR_ERRORS 0x17EE0000u
 #define SR_CLEARABLE 0x1FEF0000u
 
 #define ERASE_TIMEOUT_US 8000000u       /* 128 KiB sector: 4 s max (DS12110) */
 #define BANK_ERASE_TIMEOUT_US 40000000u /* bank erase: 16 s max at x8 */
 #define PROGRAM_TIMEOUT_US 1000000u
+#define CRC_TIMEOUT_US 1000000u /* a whole 1 MiB bank at the reset clock takes a few ms */
 
 static const struct stm32_flag sr_flags[] = {
     {1u << 17, "WRPERR"},    {1u << 18, "PGSERR"},    {1u << 19, "STRBERR"},
@@ -176,6 +186,7 @@ int h7_flash_open(void *family_data, const struct espctl_chip_desc *chip,
         .write_unit = H7_WORD,
         .erased_value = 0xFF,
         .bank_count = f->banks,
+        .check_unit = H7_CRC_BURST,
     };
     *flash = f;
     return 0;
@@ -318,6 +329,60 @@ int h7_program(void *flash, uint64_t address, const uint8_t *data, uint64_t leng
         a = stop;
     }
     return rc;
+}
+
+/* Check [address, address+length) up to the end of its bank with the bank's CRC unit: enable it
+ * (CRC_EN), clear the result and set the range (CRCCR, CRCSADD, CRCEADD in one transfer; the
+ * end register takes the address of the last 32-bit word), start it, wait for CRC_BUSY to
+ * clear, then compare CRCDATA with the CRC of `expected`. CRCRDERR (the range touches
+ * protected flash) means it cannot check there. */
+int h7_check(void *flash, uint64_t address, const uint8_t *expected, uint64_t length,
+             uint64_t *checked, int *same)
+{
+    struct h7_flash *f = flash;
+    uint32_t bank, off;
+    *checked = 0;
+    *same = 0;
+    int why = locate(f, address, &bank, &off);
+    if (why)
+        return bad_address(f, "verify", address, why);
+    if (off % H7_CRC_BURST || length % H7_CRC_BURST || length == 0)
+        return stm32_error(f->io.host, ESPCTL_E_INVAL,
+                           "verify: CRC range 0x%08llx+%llu is not in %u-byte bursts",
+                           (unsigned long long)address, (unsigned long long)length, H7_CRC_BURST);
+    uint64_t n = f->bank_size - off < length ? f->bank_size - off : length;
+    uint32_t range[3] = {CRCCR_CLEAN_CRC | CRCCR_BURST_4, (uint32_t)address,
+                         (uint32_t)(address + n - 4)};
+    uint8_t raw[sizeof range];
+    for (unsigned i = 0; i < 3; i++)
+        for (unsigned b = 0; b < 4; b++)
+            raw[i * 4 + b] = (uint8_t)(range[i] >> (8 * b));
+    f->pg_on[bank] = 0;
+    int rc = stm32_wr(&f->io, reg(bank, CR), CR_PSIZE_X64 | CR_CRC_EN);
+    if (rc == 0)
+        rc = f->mem.write(f->mem.ctx, reg(bank, CRCCR), raw, sizeof raw, 32);
+    if (rc == 0)
+        rc = stm32_wr(&f->io, reg(bank, CRCCR), CRCCR_BURST_4 | CRCCR_START_CRC);
+    uint32_t sr = 0, crc = 0;
+    if (rc == 0)
+        rc = stm32_wait_idle(&f->io, reg(bank, SR), SR_CRC_BUSY, CRC_TIMEOUT_US, "verify", address,
+                             &sr);
+    if (rc)
+        return rc;
+    if (sr & SR_CRCRDERR) {
+        stm32_log(f->io.host, ESPCTL_LOG_DEBUG,
+                  "verify: bank %u CRC unit cannot read 0x%08llx+%llu (CRCRDERR)", bank + 1,
+                  (unsigned long long)address, (unsigned long long)n);
+        return stm32_wr(&f->io, reg(bank, CCR), SR_CLEARABLE);
+    }
+    if (sr & SR_ERRORS)
+        return report_at(f, bank, "verify", address, sr);
+    rc = stm32_rd(&f->io, reg(0, CRCDATA), &crc);
+    if (rc)
+        return rc;
+    *checked = n;
+    *same = crc == h7_crc_words(H7_CRC_INIT, expected, n);
+    return 0;
 }
 
 void h7_flash_close(void *flash)

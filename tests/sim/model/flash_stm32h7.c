@@ -10,7 +10,14 @@
  * it, FW programs a partial buffer (missing bytes stay erased). Writing another flash word while
  * the buffer is partly filled is INCERR, writing a byte twice STRBERR; programming a word that is
  * neither erased nor all zeros is OPERR (on silicon it corrupts the ECC).
- * The CRC unit is not modelled (CRC registers read 0).
+ * The CRC unit (CRCCR, CRCSADD, CRCEADD per bank, one CRCDATA at 0x5C, mirrored at 0x15C) runs
+ * when CRC_EN is set: CLEAN_CRC resets the result, START_CRC computes it over the address range
+ * (whole bursts, from the burst holding CRCSADD to the one holding CRCEADD), the whole bank
+ * (ALL_BANK) or the listed sectors (CRC_BY_SECT, ADD_SECT/CLEAN_SECT), showing CRC_BUSY for
+ * SIM_H7_CRC_WORD_NS per flash word and then CRCEND. The CRC is CRC-32 with the Ethernet
+ * polynomial, MSB first, over each 32-bit little-endian word's bytes from the most significant,
+ * starting from 0xB6C0AE5A (RM0433 leaves both undocumented; decision 0804). Protected areas
+ * (PCROP, secure) are not modelled, so CRCRDERR never sets.
  *
  * Injected programming errors map to: pgaerr -> INCERR, wrperr -> WRPERR, progerr -> OPERR,
  * sizerr -> STRBERR, pgserr -> PGSERR. sim_flash_stm32h7_inject_ecc() arms ECC read errors.
@@ -38,12 +45,17 @@
 #define WPSN_CUR 0x38u
 #define WPSN_PRG 0x3Cu
 #define BOOT_CUR 0x40u
+#define CRCCR 0x50u
+#define CRCSADD 0x54u
+#define CRCEADD 0x58u
+#define CRCDATA 0x5Cu
 #define ECC_FA 0x60u
 #define BANK_REG_STRIDE 0x100u
 
 #define SR_BSY (1u << 0)
 #define SR_WBNE (1u << 1)
 #define SR_QW (1u << 2)
+#define SR_CRC_BUSY (1u << 3)
 #define SR_EOP (1u << 16)
 #define SR_WRPERR (1u << 17)
 #define SR_PGSERR (1u << 18)
@@ -74,6 +86,17 @@
 
 #define OPTCR_OPTLOCK (1u << 0)
 
+#define CRCCR_SECT_MASK 7u
+#define CRCCR_BY_SECT (1u << 8)
+#define CRCCR_ADD_SECT (1u << 9)
+#define CRCCR_CLEAN_SECT (1u << 10)
+#define CRCCR_START (1u << 16)
+#define CRCCR_CLEAN (1u << 17)
+#define CRCCR_BURST_SHIFT 20
+#define CRCCR_ALL_BANK (1u << 22)
+#define CRCCR_KEPT (CRCCR_SECT_MASK | CRCCR_BY_SECT | (3u << CRCCR_BURST_SHIFT) | CRCCR_ALL_BANK)
+#define CRC_INIT 0xB6C0AE5Au
+
 #define WORD_BYTES 32u
 #define SECTOR_BYTES (128u * 1024u)
 #define BANK_SPAN (1024u * 1024u) /* bank 2 always starts 1 MiB above bank 1 */
@@ -88,6 +111,8 @@ struct h7_bank {
     uint8_t wb[WORD_BYTES];
     uint32_t wb_mask; /* bytes of the write buffer already written */
     uint32_t wb_off;  /* array offset of the flash word being collected */
+    uint32_t crccr, crcsadd, crceadd;
+    uint32_t crc_sectors; /* CRC_BY_SECT list, one bit per sector */
 };
 
 struct h7_state {
@@ -99,6 +124,8 @@ struct h7_state {
     int ecc_armed, ecc_double;
     uint32_t ecc_off;
     uint32_t dbgmcu[DBGMCU_SIZE / 4];
+    uint32_t crcdata;
+    uint64_t crc_until_ns; /* CRC_BUSY reads 1 until the virtual clock reaches this */
 };
 
 static struct h7_state *st(struct sim_flash *fl) { return fl->family_state; }
@@ -222,7 +249,10 @@ static void h7_reset(struct sim_flash *fl)
         b->keys = STM32_KEYS_IDLE;
         b->wb_mask = 0;
         b->ecc_fa = 0;
+        b->crccr = b->crcsadd = b->crceadd = b->crc_sectors = 0;
     }
+    s->crcdata = 0;
+    s->crc_until_ns = 0;
 }
 
 static const struct stm32_err_flags injected_flags = {
@@ -289,6 +319,73 @@ static void start_erase(struct sim_flash *fl, int bank)
     b->sr |= SR_EOP;
 }
 
+/* ----- CRC unit ----- */
+
+static uint32_t crc_bytes(uint32_t crc, const uint8_t *p, uint32_t n)
+{
+    for (uint32_t w = 0; w + 4 <= n; w += 4)
+        for (int i = 3; i >= 0; i--) {
+            crc ^= (uint32_t)p[w + (uint32_t)i] << 24;
+            for (int k = 0; k < 8; k++)
+                crc = (crc << 1) ^ ((crc >> 31) ? 0x04C11DB7u : 0u);
+        }
+    return crc;
+}
+
+/* Fold [first, end) of bank `bank` (offsets inside the bank) into the result. */
+static uint32_t crc_span(struct sim_flash *fl, int bank, uint32_t first, uint32_t end, uint32_t crc,
+                         uint64_t *words)
+{
+    crc = crc_bytes(crc, fl->array + (uint32_t)bank * BANK_SPAN + first, end - first);
+    *words += (end - first) / WORD_BYTES;
+    return crc;
+}
+
+static void start_crc(struct sim_flash *fl, int bank)
+{
+    struct h7_state *s = st(fl);
+    struct h7_bank *b = &s->bank[bank];
+    uint32_t bank_size = fl->size / s->nbanks;
+    uint32_t burst = 4u * WORD_BYTES << (2u * ((b->crccr >> CRCCR_BURST_SHIFT) & 3u));
+    uint64_t words = 0;
+    uint32_t crc = s->crcdata;
+    sim_flash_stall(fl);
+    if (b->crccr & CRCCR_ALL_BANK) {
+        crc = crc_span(fl, bank, 0, bank_size, crc, &words);
+    } else if (b->crccr & CRCCR_BY_SECT) {
+        for (uint32_t sec = 0; sec < bank_size / SECTOR_BYTES; sec++)
+            if ((b->crc_sectors >> sec) & 1u)
+                crc = crc_span(fl, bank, sec * SECTOR_BYTES, (sec + 1) * SECTOR_BYTES, crc, &words);
+    } else {
+        uint32_t first = (b->crcsadd & 0x000FFFFCu) / burst * burst;
+        uint32_t end = ((b->crceadd & 0x000FFFFCu) / burst + 1) * burst;
+        if (end > bank_size)
+            end = bank_size;
+        if (first < end)
+            crc = crc_span(fl, bank, first, end, crc, &words);
+    }
+    s->crcdata = crc;
+    s->crc_until_ns = fl->target->clock.now_ns + words * SIM_H7_CRC_WORD_NS;
+    b->sr |= SR_CRCEND;
+}
+
+static void crccr_write(struct sim_flash *fl, int bank, uint32_t v)
+{
+    struct h7_state *s = st(fl);
+    struct h7_bank *b = &s->bank[bank];
+    if (!(b->cr & CR_CRC_EN) || (b->cr & CR_LOCK))
+        return;
+    b->crccr = v & CRCCR_KEPT;
+    if (v & CRCCR_CLEAN_SECT)
+        b->crc_sectors = 0;
+    if (v & CRCCR_ADD_SECT)
+        b->crc_sectors |= 1u << (v & CRCCR_SECT_MASK);
+    if (v & CRCCR_CLEAN)
+        s->crcdata = CRC_INIT;
+    if (v & CRCCR_START)
+        start_crc(fl, bank);
+}
+
 static int h7_reg_read(struct sim_flash *fl, uint32_t off, unsigned size, uint32_t *val)
 {
     struct h7_state *s = st(fl);
@@ -304,7 +401,13 @@ static int h7_reg_read(struct sim_flash *fl, uint32_t off, unsigned size, uint32
         v = b->sr | (b->wb_mask ? SR_WBNE : 0) | (busy ? SR_BSY | SR_QW : 0);
         if (busy)
             v &= ~SR_EOP; /* EOP shows once the operation has finished */
+        if (fl->target->clock.now_ns < s->crc_until_ns)
+            v = (v | SR_CRC_BUSY) & ~SR_CRCEND;
         break;
+    case CRCCR: v = b->crccr; break;
+    case CRCSADD: v = b->crcsadd; break;
+    case CRCEADD: v = b->crceadd; break;
+    case CRCDATA: v = fl->target->clock.now_ns < s->crc_until_ns ? 0 : s->crcdata; break;
     case OPTCR: v = s->optcr; break;
     case OPTSR_CUR: case OPTSR_PRG: v = s->optsr; break;
     case PRAR_CUR: case PRAR_CUR + 4: case SCAR_CUR: case SCAR_CUR + 4: v = 0x000000FFu; break;
@@ -336,6 +439,17 @@ static int h7_reg_write(struct sim_flash *fl, uint32_t off, unsigned size, uint3
                                OPTCR_OPTLOCK, (s->optcr & OPTCR_OPTLOCK) != 0);
     case CCR:
         b->sr &= ~(v & SR_CLEARABLE);
+        return 0;
+    case CRCCR:
+        crccr_write(fl, (int)bank, v);
+        return 0;
+    case CRCSADD:
+        if (b->cr & CR_CRC_EN)
+            b->crcsadd = v;
+        return 0;
+    case CRCEADD:
+        if (b->cr & CR_CRC_EN)
+            b->crceadd = v;
         return 0;
     case OPTCR:
         if (!(s->optcr & OPTCR_OPTLOCK) && (v & OPTCR_OPTLOCK))

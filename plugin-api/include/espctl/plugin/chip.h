@@ -65,7 +65,9 @@ struct espctl_flash_geometry {
     /** Value of an erased byte (0xFF on STM32). */
     uint32_t erased_value;
     uint32_t bank_count;
-    uint32_t reserved;
+    /** ABI 1.1: granule of check() in bytes (its ranges start and end on multiples of it);
+     * 0 when the family has no on-target check. Was `reserved` (always 0) in ABI 1.0. */
+    uint32_t check_unit;
 };
 
 struct espctl_chip_family {
@@ -97,6 +99,20 @@ struct espctl_chip_family {
     int (*program)(void *flash, uint64_t address, const uint8_t *data, uint64_t length);
     /** Lock the controller and release the handle. NULL is a no-op. */
     void (*flash_close)(void *flash);
+
+    /* ---- ABI 1.1; test with ESPCTL_HAS_FN before use ---- */
+
+    /** Optional: check on the target, without reading the data back, that flash holds
+     * `expected` from `address` on (the STM32H7 flash interface computes a CRC over it).
+     * `address` and `length` are multiples of geometry.check_unit. The family checks the
+     * longest prefix it can in one operation (e.g. up to the end of a bank) and stores its
+     * length in *checked and whether the target holds exactly those bytes in *same.
+     * *checked = 0 means it cannot check there; the caller reads that range back instead.
+     * Returns 0, or an error when the check itself failed (I/O, timeout, controller
+     * error), which names the stage "verify" and the address. A mismatch is not an error:
+     * the caller reads the range back to name the first differing byte. */
+    int (*check)(void *flash, uint64_t address, const uint8_t *expected, uint64_t length,
+                 uint64_t *checked, int *same);
 };
 
 #ifdef __cplusplus

@@ -27,6 +27,10 @@
 #define SIM_H7_PROGRAM_WORD_NS 200000ull
 #define SIM_H7_SECTOR_ERASE_NS 1000000000ull
 #define SIM_H7_BANK_ERASE_NS 8000000000ull
+/* The flash interface's CRC unit: no datasheet figure. Modelled as one 256-bit flash word per
+ * 16 cycles of the 64 MHz reset clock (8 to read it at ACR's reset latency of 7 wait states,
+ * 8 to fold its 32 bytes in 32 bits per cycle, not overlapped). */
+#define SIM_H7_CRC_WORD_NS 250ull
 
 extern const struct sim_flash_ops sim_flash_stm32l4_ops;
 extern const struct sim_flash_ops sim_flash_stm32f7_ops;
