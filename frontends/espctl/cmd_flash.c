@@ -21,7 +21,7 @@ static const char flash_help[] =
     TARGET_OPTIONS_HELP
     "      --port P    ESP: serial port (/dev/ttyUSB0) or socket://HOST:PORT (default: config esp32.port)\n"
     "      --baud B    ESP: baud rate for flashing (default 460800; the ROM starts at 115200)\n"
-    "      --no-verify skip the read-back verification\n"
+    "      --no-verify skip verification (read-back, or the chip's own check, e.g. the H7 CRC)\n"
     "      --monitor   then show the target's output (see espctl monitor) until Ctrl-C\n"
     "      --duration S  with --monitor: stop monitoring after S seconds\n"
     "      --timestamps  with --monitor: prefix each line with the host time since start\n"
