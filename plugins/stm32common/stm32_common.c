@@ -64,6 +64,18 @@ int stm32_rd_regs(const struct stm32_io *io, uint32_t first, uint32_t count, uin
     return rc;
 }
 
+int stm32_wr_regs(const struct stm32_io *io, uint32_t first, uint32_t count, const uint32_t *values)
+{
+    uint8_t raw[4 * STM32_REGS_MAX];
+    if (count == 0 || count > STM32_REGS_MAX)
+        return stm32_error(io->host, ESPCTL_E_INVAL, "register block of %u words at 0x%08x", count,
+                           first);
+    for (uint32_t i = 0; i < count; i++)
+        for (uint32_t b = 0; b < 4; b++)
+            raw[4 * i + b] = (uint8_t)(values[i] >> (8 * b));
+    return io->mem->write(io->mem->ctx, first, raw, 4 * count, 32);
+}
+
 void stm32_flag_names(uint32_t value, const struct stm32_flag *table, size_t count, char *out,
                       size_t cap)
 {

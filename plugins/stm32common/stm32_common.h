@@ -48,6 +48,9 @@ int stm32_rd16(const struct stm32_io *io, uint32_t address, uint32_t *value);
  * transfer into values[0..count). */
 #define STM32_REGS_MAX 16u
 int stm32_rd_regs(const struct stm32_io *io, uint32_t first, uint32_t count, uint32_t *values);
+/** Write values[0..count) (at most STM32_REGS_MAX) to consecutive 32-bit registers from
+ * `first` in one transfer, in address order. */
+int stm32_wr_regs(const struct stm32_io *io, uint32_t first, uint32_t count, const uint32_t *values);
 
 /** "WRPERR|PGAERR" for the flags of `table` set in `value` ("" when none). */
 void stm32_flag_names(uint32_t value, const struct stm32_flag *table, size_t count, char *out,

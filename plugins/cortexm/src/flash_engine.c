@@ -592,6 +592,15 @@ static int verify_piece(struct plan *p, uint64_t lo, uint64_t hi, void *ctx)
     return 0;
 }
 
+/* After a read-back that matched where the target's own check had found differences. */
+static void warn_overruled(const struct fe_target *t, uint32_t differs)
+{
+    if (differs)
+        cm_log(t->host, ESPCTL_LOG_WARN,
+               "verify: the target's own check (family '%s') disagreed in %u range%s that read "
+               "back correctly", t->family->name, differs, differs == 1 ? "" : "s");
+}
+
 static void checked_on_target(void *ctx, uint64_t lo, uint64_t hi)
 {
     struct plan *p = ctx;
@@ -667,10 +676,8 @@ static int verify_phase(struct plan *p, struct fe_stats *st)
         return stage_end(t, "verify", cm_error(t->host, ESPCTL_E_NOMEM, "verify: out of memory"), 0);
     rc = for_marked_pieces(p, MARK_CHECK, verify_piece, &v);
     free(v.back);
-    if (rc == 0 && v.differs)
-        cm_log(t->host, ESPCTL_LOG_WARN,
-               "verify: the target's own check (family '%s') disagreed in %u range%s that read "
-               "back correctly", t->family->name, v.differs, v.differs == 1 ? "" : "s");
+    if (rc == 0)
+        warn_overruled(t, v.differs);
     return stage_end(t, "verify", rc, v.where);
 }
 
@@ -774,67 +781,78 @@ static int check_segment(const struct fe_target *t, const struct espctl_segment 
     return fc_check(t, lo, s->data + (lo - s->address), hi - lo, segment_checked, c, differs);
 }
 
+struct read_back {
+    uint8_t *buf; /* one transfer block */
+    uint64_t done, total, where;
+};
+
+/* Read [address, address+length) back in transfer blocks and compare it with `expected`;
+ * ESPCTL_E_VERIFY names the first mismatch. */
+static int read_back(const struct fe_target *t, uint64_t address, const uint8_t *expected,
+                     uint64_t length, struct read_back *r)
+{
+    const uint64_t chunk = cm_mem_block(t->link);
+    for (uint64_t o = 0; o < length; o += chunk) {
+        uint64_t n = length - o < chunk ? length - o : chunk, at;
+        r->where = address + o;
+        int rc = check_cancel(t, "verify", r->where);
+        if (rc == 0)
+            rc = cm_mem_read_bytes(t->link, r->where, r->buf, n);
+        if (rc == 0 && first_difference(r->buf, expected + o, n, &at)) {
+            r->where += at;
+            rc = mismatch(t, r->where, r->buf[at], expected[o + at]);
+        }
+        if (rc)
+            return rc;
+        r->done += n;
+        progress(t, "verify", r->done, r->total, address + o);
+    }
+    return 0;
+}
+
 int fe_verify(const struct fe_target *t, const struct espctl_flash_image *img)
 {
-    uint64_t total = 0, done = 0, largest = 0;
+    uint64_t largest = 0;
+    struct read_back r = {.total = 0};
     for (uint32_t i = 0; i < img->segment_count; i++) {
-        total += img->segments[i].size;
+        r.total += img->segments[i].size;
         largest = img->segments[i].size > largest ? img->segments[i].size : largest;
     }
-    stage_begin(t, "verify", total);
-    const uint64_t chunk = cm_mem_block(t->link);
-    uint8_t *back = malloc(chunk);
+    stage_begin(t, "verify", r.total);
+    r.buf = malloc(cm_mem_block(t->link));
     struct segment_check c = {.done = fc_unit(t) ? malloc(largest ? largest : 1) : NULL};
-    if (!back || (fc_unit(t) && !c.done)) {
-        free(back);
+    if (!r.buf || (fc_unit(t) && !c.done)) {
+        free(r.buf);
         free(c.done);
         return stage_end(t, "verify", cm_error(t->host, ESPCTL_E_NOMEM, "verify: out of memory"), 0);
     }
     int rc = 0;
-    uint64_t where = 0;
     uint32_t differs = 0;
     for (uint32_t i = 0; i < img->segment_count && rc == 0; i++) {
         const struct espctl_segment *s = &img->segments[i];
         if (c.done) {
             memset(c.done, 0, s->size);
-            where = s->address;
+            r.where = s->address;
             rc = check_segment(t, s, &c, &differs);
         }
-        for (uint64_t o = 0; o < s->size && rc == 0;) {
-            uint64_t n = s->size - o < chunk ? s->size - o : chunk;
-            if (c.done && c.done[o]) {
-                for (n = 0; o + n < s->size && c.done[o + n]; n++)
-                    ;
+        /* runs the target confirmed count as done; the runs between them are read back */
+        for (uint64_t o = 0, n; o < s->size && rc == 0; o += n) {
+            int confirmed = c.done && c.done[o];
+            for (n = 1; o + n < s->size && (c.done && c.done[o + n]) == confirmed; n++)
+                ;
+            if (confirmed) {
+                r.done += n;
+                progress(t, "verify", r.done, r.total, s->address + o);
             } else {
-                for (uint64_t k = 1; c.done && k < n; k++)
-                    if (c.done[o + k]) {
-                        n = k;
-                        break;
-                    }
-                where = s->address + o;
-                rc = check_cancel(t, "verify", where);
-                if (rc == 0)
-                    rc = cm_mem_read_bytes(t->link, where, back, n);
-                uint64_t at;
-                if (rc == 0 && first_difference(back, s->data + o, n, &at)) {
-                    where += at;
-                    rc = mismatch(t, where, back[at], s->data[o + at]);
-                }
+                rc = read_back(t, s->address + o, s->data + o, n, &r);
             }
-            if (rc == 0) {
-                done += n;
-                progress(t, "verify", done, total, s->address + o);
-            }
-            o += n;
         }
     }
-    free(back);
+    free(r.buf);
     free(c.done);
-    if (rc == 0 && differs)
-        cm_log(t->host, ESPCTL_LOG_WARN,
-               "verify: the target's own check (family '%s') disagreed in %u range%s that read "
-               "back correctly", t->family->name, differs, differs == 1 ? "" : "s");
-    return stage_end(t, "verify", rc, where);
+    if (rc == 0)
+        warn_overruled(t, differs);
+    return stage_end(t, "verify", rc, r.where);
 }
 
 int fe_erase(const struct fe_target *t, uint64_t address, uint64_t length, uint32_t flags)

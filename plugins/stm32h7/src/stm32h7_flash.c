@@ -351,16 +351,12 @@ int h7_check(void *flash, uint64_t address, const uint8_t *expected, uint64_t le
                            "verify: CRC range 0x%08llx+%llu is not in %u-byte bursts",
                            (unsigned long long)address, (unsigned long long)length, H7_CRC_BURST);
     uint64_t n = f->bank_size - off < length ? f->bank_size - off : length;
-    uint32_t range[3] = {CRCCR_CLEAN_CRC | CRCCR_BURST_4, (uint32_t)address,
-                         (uint32_t)(address + n - 4)};
-    uint8_t raw[sizeof range];
-    for (unsigned i = 0; i < 3; i++)
-        for (unsigned b = 0; b < 4; b++)
-            raw[i * 4 + b] = (uint8_t)(range[i] >> (8 * b));
+    const uint32_t range[3] = {CRCCR_CLEAN_CRC | CRCCR_BURST_4, (uint32_t)address,
+                               (uint32_t)(address + n - 4)};
     f->pg_on[bank] = 0;
     int rc = stm32_wr(&f->io, reg(bank, CR), CR_PSIZE_X64 | CR_CRC_EN);
     if (rc == 0)
-        rc = f->mem.write(f->mem.ctx, reg(bank, CRCCR), raw, sizeof raw, 32);
+        rc = stm32_wr_regs(&f->io, reg(bank, CRCCR), 3, range);
     if (rc == 0)
         rc = stm32_wr(&f->io, reg(bank, CRCCR), CRCCR_BURST_4 | CRCCR_START_CRC);
     uint32_t sr = 0, crc = 0;
