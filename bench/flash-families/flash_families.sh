@@ -12,10 +12,11 @@
 # per 6144-byte ST-Link buffer: on a blank chip a compare read, the program data and a verify
 # read of the image; over other contents the program data, the verify read and one short read
 # per two sectors proving they differ; x_floor is espctl's time over it
-# (docs/decisions/0405-flash-floor.md, 0803). On the H7 the flash interface's CRC unit verifies
-# on the target (decision 0804), so there the verify read is replaced by the CRC run (one
-# 256-bit flash word per 250 ns in the model) and four round trips to set it up, start it,
-# poll it and read the result.
+# (docs/decisions/0405-flash-floor.md, 0803). Where the target verifies itself the verify read is
+# replaced by that run and the round trips to set it up, start it, poll it and read the result:
+# on the H7 the flash interface's CRC unit (decision 0804; one 256-bit flash word per 250 ns in
+# the model, four round trips), on the F7 DMA2 feeding its CRC peripheral (decision 0805; one
+# word per 375 ns, five round trips: the set-up block takes two).
 # Usage: flash_families.sh SIM ESPCTL PLUGIN_DIR MAKE_BUNDLE CC WORKDIR
 set -u
 SIM=$1 ESPCTL=$2 PLUGIN_DIR=$3 MAKE_BUNDLE=$4 CC=$5 WORK=$6
@@ -87,9 +88,10 @@ for fam in l4 f7 h7; do
     # Datasheet figures (tests/sim/model/include/sim/flash_families.h): erase unit bytes and
     # seconds, programming unit bytes and seconds at the chip's best parallelism.
     case $fam in
-    l4) CHIP=stm32l476rg CFG=target/stm32l4x.cfg EU=2048 ES=0.02202 PU=8 PS=0.00008169 CRC=0 ;;
-    f7) CHIP=stm32f746zg CFG=target/stm32f7x.cfg EU=32768 ES=0.250 PU=4 PS=0.000016 CRC=0 ;;
-    h7) CHIP=stm32h743zi CFG=target/stm32h7x.cfg EU=131072 ES=1.0 PU=32 PS=0.0002 CRC=1 ;;
+    # On-target check: seconds per byte and round trips (0 0: verify reads back).
+    l4) CHIP=stm32l476rg CFG=target/stm32l4x.cfg EU=2048 ES=0.02202 PU=8 PS=0.00008169 CK="0 0" ;;
+    f7) CHIP=stm32f746zg CFG=target/stm32f7x.cfg EU=32768 ES=0.250 PU=4 PS=0.000016 CK="93.75e-9 5" ;;
+    h7) CHIP=stm32h743zi CFG=target/stm32h7x.cfg EU=131072 ES=1.0 PU=32 PS=0.0002 CK="7.8125e-9 4" ;;
     esac
     for start in blank other; do
         pre=blank.bin
@@ -98,9 +100,10 @@ for fam in l4 f7 h7; do
             'BEGIN { printf "%.3f", s / pu * ps + s / eu * es }')
         need=$(awk -v s=$SIZE -v eu=$EU -v es=$ES -v pu=$PU -v ps=$PS -v e=$start \
             'BEGIN { t = s / pu * ps; if (e == "other") t += s / eu * es; printf "%.3f", t }')
-        floor=$(awk -v n="$need" -v s=$SIZE -v eu=$EU -v e=$start -v crc=$CRC 'BEGIN {
+        floor=$(awk -v n="$need" -v s=$SIZE -v eu=$EU -v e=$start -v ck="$CK" 'BEGIN {
+            split(ck, c, " ")
             pass = s * 822e-9 + int((s + 6143) / 6144) * 0.001
-            check = crc ? s / 32 * 250e-9 + 4 * 0.001 : pass
+            check = c[2] ? s * c[1] + c[2] * 0.001 : pass
             if (e == "other") printf "%.3f", n + pass + check + int((s / eu + 1) / 2) * 0.001
             else printf "%.3f", n + 2 * pass + check }')
         ocd=

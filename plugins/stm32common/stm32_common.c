@@ -96,28 +96,42 @@ static uint64_t now_us(const struct espctl_host *host)
     return ESPCTL_HAS_FN(host, struct espctl_host, now_us) ? host->now_us(host) : 0;
 }
 
-int stm32_wait_idle(const struct stm32_io *io, uint32_t sr_addr, uint32_t busy_mask,
-                    uint64_t timeout_us, const char *stage, uint64_t address, uint32_t *sr)
+/* Poll `reg` until (value & mask) is nonzero when `want_set`, zero otherwise. */
+static int poll_until(const struct stm32_io *io, uint32_t reg, uint32_t mask, int want_set,
+                      uint64_t timeout_us, const char *what, const char *stage, uint64_t address,
+                      uint32_t *value)
 {
     const struct espctl_host *host = io->host;
     uint64_t deadline = now_us(host) + timeout_us;
     uint64_t budget = timeout_us / 1000u * POLLS_PER_MS + POLLS_PER_MS;
     for (uint64_t polls = 0;; polls++) {
-        int rc = stm32_rd(io, sr_addr, sr);
+        int rc = stm32_rd(io, reg, value);
         if (rc)
             return rc;
-        if (!(*sr & busy_mask))
+        if (((*value & mask) != 0) == want_set)
             return 0;
         if (polls >= budget || now_us(host) > deadline)
             return stm32_error(host, ESPCTL_E_TIMEOUT,
-                               "%s: flash controller still busy after %llu ms at 0x%08llx "
-                               "(status 0x%08x)",
-                               stage, (unsigned long long)(timeout_us / 1000u),
-                               (unsigned long long)address, *sr);
+                               "%s: %s after %llu ms at 0x%08llx (register 0x%08x = 0x%08x)",
+                               stage, what, (unsigned long long)(timeout_us / 1000u),
+                               (unsigned long long)address, reg, *value);
         if (ESPCTL_HAS_FN(host, struct espctl_host, cancelled) && host->cancelled(host))
             return stm32_error(host, ESPCTL_E_CANCELLED, "%s: cancelled at 0x%08llx", stage,
                                (unsigned long long)address);
     }
+}
+
+int stm32_wait_idle(const struct stm32_io *io, uint32_t sr_addr, uint32_t busy_mask,
+                    uint64_t timeout_us, const char *stage, uint64_t address, uint32_t *sr)
+{
+    return poll_until(io, sr_addr, busy_mask, 0, timeout_us, "flash controller still busy", stage,
+                      address, sr);
+}
+
+int stm32_wait_set(const struct stm32_io *io, uint32_t reg, uint32_t mask, uint64_t timeout_us,
+                   const char *what, const char *stage, uint64_t address, uint32_t *value)
+{
+    return poll_until(io, reg, mask, 1, timeout_us, what, stage, address, value);
 }
 
 int stm32_report_flags(const struct stm32_io *io, const struct stm32_ctrl *c, const char *stage,

@@ -52,6 +52,23 @@ int stm32_rd_regs(const struct stm32_io *io, uint32_t first, uint32_t count, uin
  * `first` in one transfer, in address order. */
 int stm32_wr_regs(const struct stm32_io *io, uint32_t first, uint32_t count, const uint32_t *values);
 
+/**
+ * Continue a CRC-32 with the Ethernet polynomial 0x04C11DB7, most significant bit first and no
+ * final XOR, from `crc` over the 32-bit little-endian words of data[0..length) (length a multiple
+ * of 4), each fed from its most significant bit: what the STM32 CRC units compute over memory
+ * read a word at a time (the F7's CRC peripheral with its reset settings starting from
+ * 0xFFFFFFFF, the H7 flash interface's CRC unit from its own start value). stm32_crc.c.
+ */
+uint32_t stm32_crc32_words(uint32_t crc, const uint8_t *data, uint64_t length);
+
+/**
+ * Poll the 32-bit register at `reg` until any bit of `mask` is set, at most `timeout_us` of host
+ * time; *value holds the last value read. `what` names the wait in the timeout error, which also
+ * names `stage` and `address`.
+ */
+int stm32_wait_set(const struct stm32_io *io, uint32_t reg, uint32_t mask, uint64_t timeout_us,
+                   const char *what, const char *stage, uint64_t address, uint32_t *value);
+
 /** "WRPERR|PGAERR" for the flags of `table` set in `value` ("" when none). */
 void stm32_flag_names(uint32_t value, const struct stm32_flag *table, size_t count, char *out,
                       size_t cap);

@@ -208,12 +208,12 @@ int g4_flash_open(void *family_data, const struct espctl_chip_desc *chip,
     int rc = read_size(f, g4_max_flash(chip->device_id));
     if (rc == 0)
         rc = read_layout(f);
-    uint32_t sr;
+    uint32_t sr = 0;
     if (rc == 0)
         rc = wait_idle(f, "unlock", G4_FLASH_BASE, ERASE_TIMEOUT_US, &sr);
     if (rc == 0)
         rc = unlock(f);
-    if (rc == 0) /* stale flags from an earlier session must not fail our first operation */
+    if (rc == 0 && (sr & (G4_SR_ERRORS | G4_SR_EOP))) /* stale flags must not fail our first operation */
         rc = wr(f, G4_FLASH_SR, G4_SR_ERRORS | G4_SR_EOP);
     if (rc) {
         free(f);

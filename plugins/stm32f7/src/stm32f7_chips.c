@@ -73,7 +73,8 @@ void f7_family_init(struct f7_family *fam, const struct espctl_host *host)
     fam->vtable = (struct espctl_chip_family){
         .hdr = ESPCTL_ABI_HDR(struct espctl_chip_family),
         .name = "stm32f7",
-        .description = "STM32F7 flash controller (RM0385/RM0410/RM0431): 16-256 KiB sectors, x32",
+        .description = "STM32F7 flash controller (RM0385/RM0410/RM0431): 16-256 KiB sectors, x32, "
+                       "verify by DMA into the CRC unit",
         .arch = "cortexm",
         .family_data = fam,
         .chips = f7_chips,
@@ -84,5 +85,6 @@ void f7_family_init(struct f7_family *fam, const struct espctl_host *host)
         .mass_erase = f7_mass_erase,
         .program = f7_program,
         .flash_close = f7_flash_close,
+        .check = f7_check,
     };
 }

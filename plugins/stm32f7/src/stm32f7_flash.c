@@ -57,6 +57,7 @@ struct f7_flash {
     uint32_t count;
     struct f7_sector sectors[MAX_SECTORS];
     int pg_on;
+    struct f7_dma_crc crc;
 };
 
 static const struct stm32_ctrl ctrl = {SR, CR, SR_BSY, SR_ERRORS, SR_EOP, sr_flags,
@@ -110,15 +111,20 @@ static void add_bank(struct f7_flash *f, uint32_t base, uint32_t bytes, uint32_t
     }
 }
 
-static int read_layout(struct f7_flash *f)
+/* Size register, then SR, CR and OPTCR in one transfer. */
+static int read_layout(struct f7_flash *f, uint32_t *sr, uint32_t *cr)
 {
     uint32_t dev = f->chip->device_id;
+    uint32_t regs[3];
     int rc = stm32_flash_size(&f->io, f7_flash_size_reg(dev), f7_max_flash(dev),
                               f->chip->flash_size, &f->size);
     if (rc == 0)
-        rc = stm32_rd(&f->io, OPTCR, &f->optcr);
+        rc = stm32_rd_regs(&f->io, SR, 3, regs);
     if (rc)
         return rc;
+    *sr = regs[0];
+    *cr = regs[1];
+    f->optcr = regs[2];
     f->dual_bank = dev == F7_DEV_F76X_F77X && !(f->optcr & OPTCR_NDBANK);
     uint32_t size = (uint32_t)f->size;
     if (f->dual_bank) {
@@ -141,13 +147,16 @@ int f7_flash_open(void *family_data, const struct espctl_chip_desc *chip,
     f->mem = *mem;
     f->io = (struct stm32_io){fam->host, &f->mem};
     f->chip = chip;
-    uint32_t sr;
-    int rc = read_layout(f);
-    if (rc == 0)
+    uint32_t sr = 0, cr = 0;
+    int rc = read_layout(f, &sr, &cr);
+    if (rc == 0 && (sr & SR_BSY)) {
         rc = stm32_wait_idle(&f->io, SR, SR_BSY, ERASE_TIMEOUT_US, "unlock", F7_FLASH_BASE, &sr);
+        if (rc == 0)
+            rc = stm32_rd(&f->io, CR, &cr);
+    }
     if (rc == 0)
-        rc = stm32_unlock(&f->io, CR, KEYR, CR_LOCK, "the STM32F7 flash controller");
-    if (rc == 0)
+        rc = stm32_unlock_known(&f->io, cr, CR, KEYR, CR_LOCK, "the STM32F7 flash controller");
+    if (rc == 0 && (sr & (SR_ERRORS | SR_EOP))) /* stale flags must not fail our first operation */
         rc = stm32_wr(&f->io, SR, SR_ERRORS | SR_EOP);
     if (rc) {
         free(f);
@@ -160,6 +169,7 @@ int f7_flash_open(void *family_data, const struct espctl_chip_desc *chip,
         .write_unit = 4,
         .erased_value = 0xFF,
         .bank_count = f->dual_bank ? 2 : 1,
+        .check_unit = 4,
     };
     *flash = f;
     return 0;
@@ -208,6 +218,8 @@ int f7_erase_sector(void *flash, uint64_t start)
         return rc;
     f->pg_on = 0;
     rc = stm32_wr(&f->io, CR, CR_SER | CR_PSIZE_X32 | (s->snb << CR_SNB_SHIFT) | CR_STRT);
+    if (rc == 0)
+        rc = f7_dma_crc_prepare(&f->io, &f->crc); /* free while the sector erases */
     return rc ? rc : wait_done(f, "erase", start, ERASE_TIMEOUT_US);
 }
 
@@ -222,6 +234,8 @@ int f7_mass_erase(void *flash)
     f->pg_on = 0;
     uint32_t cr = CR_MER | CR_PSIZE_X32 | CR_STRT | (f->dual_bank ? CR_MER2 : 0);
     int rc = stm32_wr(&f->io, CR, cr);
+    if (rc == 0)
+        rc = f7_dma_crc_prepare(&f->io, &f->crc);
     return rc ? rc : wait_done(f, "mass erase", F7_FLASH_BASE, MASS_ERASE_TIMEOUT_US);
 }
 
@@ -264,11 +278,23 @@ int f7_program(void *flash, uint64_t address, const uint8_t *data, uint64_t leng
     return rc;
 }
 
+int f7_check(void *flash, uint64_t address, const uint8_t *expected, uint64_t length,
+             uint64_t *checked, int *same)
+{
+    struct f7_flash *f = flash;
+    if (!sector_of(f, address) || length > f->size || address + length > F7_FLASH_BASE + f->size)
+        return stm32_error(f->io.host, ESPCTL_E_INVAL,
+                           "verify: %llu bytes at 0x%08llx do not fit %s flash",
+                           (unsigned long long)length, (unsigned long long)address, f->chip->name);
+    return f7_dma_crc_check(&f->io, &f->crc, address, expected, length, checked, same);
+}
+
 void f7_flash_close(void *flash)
 {
     struct f7_flash *f = flash;
     if (!f)
         return;
     (void)stm32_wr(&f->io, CR, CR_LOCK);
+    (void)f7_dma_crc_restore(&f->io, &f->crc);
     free(f);
 }

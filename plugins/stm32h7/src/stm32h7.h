@@ -17,7 +17,7 @@
 #define H7_WORD 32u
 /** Granule of the flash CRC unit: its smallest burst, 4 flash words. */
 #define H7_CRC_BURST 128u
-/** Value the flash CRC unit starts from after CLEAN_CRC. */
+/** Value the flash CRC unit starts from after CLEAN_CRC (not in RM0433; decision 0804). */
 #define H7_CRC_INIT 0xB6C0AE5Au
 
 #define H7_DEV_H74X_H75X 0x450u
@@ -42,7 +42,5 @@ void h7_flash_close(void *flash);
 int h7_check(void *flash, uint64_t address, const uint8_t *expected, uint64_t length,
              uint64_t *checked, int *same);
 
-/** Continue the flash CRC unit's CRC over `length` bytes (a multiple of 4) from `crc`. */
-uint32_t h7_crc_words(uint32_t crc, const uint8_t *data, uint64_t length);
 
 #endif

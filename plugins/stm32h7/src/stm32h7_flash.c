@@ -377,7 +377,7 @@ int h7_check(void *flash, uint64_t address, const uint8_t *expected, uint64_t le
     if (rc)
         return rc;
     *checked = n;
-    *same = crc == h7_crc_words(H7_CRC_INIT, expected, n);
+    *same = crc == stm32_crc32_words(H7_CRC_INIT, expected, n);
     return 0;
 }
 

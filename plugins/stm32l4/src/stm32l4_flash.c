@@ -151,7 +151,7 @@ int l4_flash_open(void *family_data, const struct espctl_chip_desc *chip,
     }
     if (rc == 0)
         rc = stm32_unlock_known(&f->io, cr, CR, KEYR, CR_LOCK, "the STM32L4 flash controller");
-    if (rc == 0) /* stale flags from an earlier session must not fail our first operation */
+    if (rc == 0 && (sr & (SR_ERRORS | SR_EOP))) /* stale flags must not fail our first operation */
         rc = stm32_wr(&f->io, SR, SR_ERRORS | SR_EOP);
     if (rc) {
         free(f);

@@ -10,12 +10,16 @@
  * Programming writes one unit of the PSIZE parallelism per bus write (x8/x16/x32; an access of
  * another size is PGPERR) and can only clear bits, as on silicon.
  *
+ * The CRC peripheral and DMA2 (dma_crc_stm32f7.c) are mapped with it, clocked by the RCC_AHB1ENR
+ * word of the RCC modelled here.
+ *
  * Injected programming errors map to this controller's flags: pgaerr -> PGAERR, wrperr -> WRPERR,
  * progerr -> OPERR, sizerr -> PGPERR, pgserr -> ERSERR.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "dma_crc_stm32f7.h"
 #include "flash_stm32_common.h"
 #include "sim/flash_families.h"
 
@@ -59,6 +63,8 @@
 #define RCC_CR_PLLON (1u << 24)
 #define RCC_CR_PLLRDY (1u << 25)
 #define RCC_CFGR 0x08u
+#define RCC_AHB1ENR 0x30u
+#define RCC_AHB1ENR_RESET 0x00100000u /* DTCMRAMEN */
 
 #define OPTCR_OPTLOCK (1u << 0)
 #define OPTCR_NWRP_SHIFT 16
@@ -76,6 +82,7 @@ struct f7_state {
         uint32_t off, size, snb, wrp_bit;
     } sectors[MAX_SECTORS];
     uint32_t rcc[RCC_SIZE / 4];
+    struct sim_f7_dma_crc dma_crc; /* CRC unit and DMA2, clocked by RCC_AHB1ENR */
 };
 
 static struct f7_state *st(struct sim_flash *fl) { return fl->family_state; }
@@ -172,6 +179,8 @@ static int f7_init(struct sim_flash *fl)
     st(fl)->optcr = dev == 0x451u ? 0xFFFFAAFDu : 0xC0FFAAFDu;
     st(fl)->optcr1 = 0x00400080u;
     build_sectors(fl);
+    if (sim_f7_dma_crc_map(&st(fl)->dma_crc, fl->target, &st(fl)->rcc[RCC_AHB1ENR / 4]))
+        return -1;
     fl->ops->reset(fl);
     return sim_bus_map(&fl->target->bus, "rcc-f7", RCC_BASE, RCC_SIZE, &rcc_ops, st(fl));
 }
@@ -195,6 +204,8 @@ static void f7_reset(struct sim_flash *fl)
     memset(s->rcc, 0, sizeof s->rcc);
     s->rcc[0] = 0x00000083u; /* HSION | HSIRDY | HSITRIM reset value */
     s->rcc[1] = 0x24003010u; /* PLLCFGR reset value */
+    s->rcc[RCC_AHB1ENR / 4] = RCC_AHB1ENR_RESET;
+    sim_f7_dma_crc_reset(&s->dma_crc);
 }
 
 static void settle(struct sim_flash *fl)
