@@ -1,5 +1,6 @@
-/* The flash engine's on-target verification (chip-family check hook, ABI 1.1), on the fake G4
- * with its family given a check that compares the fake's flash array itself. */
+/* The flash engine's on-target checks (chip-family check hook, ABI 1.1) -- at verify time and,
+ * since decision 0805, at compare time -- on the fake G4 with its family given a check that
+ * compares the fake's flash array itself. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -100,15 +101,14 @@ static long verify_reads(struct fx *f, uint64_t at, uint64_t size)
     return f->t->flash_bytes_read - without;
 }
 
-/* On a blank part the compare reads the image's units, so every granule wholly inside the
- * image is known and checked on the target; only the granule holding the image's last 16
- * bytes (its other 48 were never read) is read back. */
+/* On a blank part the target confirms at compare time that the pages are blank, so every
+ * granule the image touches is known and the target checks it after programming: nothing of
+ * the image travels back over the probe. */
 static void target_check_replaces_read_back(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(verify_reads(f, 0, 10000), 10000 % UNIT);
-    assert_int_equal(g.bytes, 10000 - 10000 % UNIT);
-    assert_true(g.calls >= 3); /* the fake checks at most 4 KiB at a time */
+    assert_int_equal(verify_reads(f, 0, 10000), 0);
+    assert_true(g.bytes >= 2 * 10000);
     assert_memory_equal(f->t->flash, pattern, 10000);
 }
 
@@ -146,12 +146,52 @@ static void disagreeing_check_is_overruled(void **state)
     assert_non_null(strstr(f->h->last_warning, "disagreed in 1 range that read back correctly"));
 }
 
-/* A range shorter than four transfer blocks is read back: the check would cost more. */
+/* A range shorter than four transfer blocks (1 KiB here) is read back, at compare time and at
+ * verify time: the check would cost more. 952 bytes lie in granules up to 960. */
 static void short_range_is_read_back(void **state)
 {
     struct fx *f = *state;
-    assert_int_equal(verify_reads(f, 0, 1000), 1000);
+    assert_int_equal(verify_reads(f, 0, 952), 952);
     assert_int_equal(g.calls, 0);
+}
+
+/* Re-flashing what the part holds: the target confirms each page, none is read block by block,
+ * erased or programmed. */
+static void unchanged_pages_are_confirmed_without_reading(void **state)
+{
+    struct fx *f = *state;
+    memcpy(f->t->flash, pattern, 10000);
+    assert_int_equal(fx_open(f, "stm32g431rb", 0), 0);
+    assert_int_equal(flash_one(f, BASE, pattern, 10000, 0), 0);
+    assert_true(f->t->flash_bytes_read <= 8); /* the compare probes: one word per page */
+    assert_int_equal(f->t->page_erases, 0);
+    assert_int_equal(f->t->dw_programs, 0);
+}
+
+/* A page whose probe word matches but which differs elsewhere fails its check and is read,
+ * erased and programmed as before; the other pages are confirmed. A check that says "differs"
+ * (LIAR) only costs the reads. */
+static void differing_page_is_read_after_its_check(void **state)
+{
+    struct fx *f = *state;
+    for (int liar = 0; liar < 2; liar++) {
+        g.mode = liar ? LIAR : HONEST;
+        memcpy(f->t->flash, pattern, 10000);
+        f->t->flash[2048 + 100] = 0x00;
+        f->t->page_erases = f->t->dw_programs = 0;
+        assert_int_equal(fx_open(f, "stm32g431rb", 0), 0);
+        f->t->flash_bytes_read = 0;
+        assert_int_equal(flash_one(f, BASE, pattern, 10000, ESPCTL_FLASH_NO_VERIFY), 0);
+        assert_int_equal(f->t->page_erases, 1);
+        assert_int_equal(f->t->last_erase_addr, BASE + 2048);
+        assert_int_equal(f->t->dw_programs, 2048 / 8);
+        assert_memory_equal(f->t->flash, pattern, 10000);
+        if (liar)
+            assert_true(f->t->flash_bytes_read >= 10000 - 2048);
+        else
+            assert_true(f->t->flash_bytes_read < 2048 + 64);
+        fx_close(f);
+    }
 }
 
 /* A family that cannot check a range leaves it to the read-back. */
@@ -194,6 +234,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(blind_check_reads_back, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(short_range_is_read_back, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(verify_command_checks_inside_segments, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(unchanged_pages_are_confirmed_without_reading, setup,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(differing_page_is_read_after_its_check, setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -396,6 +396,91 @@ static int probe_sectors(struct plan *p, struct read_pass *r)
     return 0;
 }
 
+/* What check_sectors asks the target a sector holds. */
+enum holds { HOLDS_IMAGE, HOLDS_BLANK };
+
+struct sector_check {
+    struct plan *p;
+    struct read_pass *r;
+    enum holds holds;
+    int matched;
+};
+
+/* The target confirmed [lo, hi) holds what was asked: that is now known without reading it. */
+static void sector_confirmed(void *ctx, uint64_t lo, uint64_t hi)
+{
+    struct sector_check *c = ctx;
+    struct plan *p = c->p;
+    const uint8_t erased = (uint8_t)p->t->geometry->erased_value;
+    uint64_t cleared = 0;
+    for (uint64_t o = off(p, lo); o < off(p, hi); o++) {
+        p->cur[o] = c->holds == HOLDS_IMAGE ? p->want[o] : erased;
+        if (!(p->marks[o] & MARK_IMAGE))
+            p->want[o] = p->cur[o];
+        cleared += (p->marks[o] & MARK_READ) != 0;
+        p->marks[o] = (uint8_t)((p->marks[o] | MARK_KNOWN) & ~MARK_READ);
+    }
+    c->matched = 1;
+    c->r->done += cleared;
+    progress(p->t, c->r->stage, c->r->done, c->r->total, lo);
+}
+
+/* The whole check granules around the bytes of sector s still to be read: 0 when none. */
+static int sector_span(const struct plan *p, const struct sector *s, uint32_t unit, uint64_t *lo,
+                       uint64_t *hi)
+{
+    uint64_t a = s->start, b = s->start + s->size;
+    while (a < b && !(p->marks[off(p, a)] & MARK_READ))
+        a++;
+    while (b > a && !(p->marks[off(p, b - 1)] & MARK_READ))
+        b--;
+    if (a == b)
+        return 0;
+    a -= off(p, a) % unit;
+    b += (unit - off(p, b) % unit) % unit;
+    if (a < s->start || b > s->start + s->size)
+        return 0;
+    *lo = a;
+    *hi = b;
+    return 1;
+}
+
+/* Where the target can check flash itself, ask it whether each sector the probes did not prove
+ * must be erased already holds the image, or is blank: the sector's probe word says which to
+ * ask, or else what the sector before held. A confirmed sector needs no block reads; one that
+ * differs is read as before. */
+static int check_sectors(struct plan *p, struct read_pass *r)
+{
+    const struct fe_target *t = p->t;
+    const uint32_t unit = fc_unit(t);
+    if (!unit)
+        return 0;
+    uint64_t largest = 0;
+    for (size_t i = 0; i < p->count; i++)
+        largest = p->sectors[i].size > largest ? p->sectors[i].size : largest;
+    uint8_t *blank = malloc((size_t)largest);
+    if (!blank)
+        return cm_error(t->host, ESPCTL_E_NOMEM, "compare: out of memory");
+    memset(blank, (int)t->geometry->erased_value, (size_t)largest);
+    struct sector_check c = {.p = p, .r = r, .holds = HOLDS_IMAGE};
+    int rc = 0;
+    for (size_t i = 0; i < p->count && rc == 0; i++) {
+        const struct sector *s = &p->sectors[i];
+        uint64_t lo, hi, w;
+        if (s->erase || !sector_span(p, s, unit, &lo, &hi))
+            continue;
+        if (probe_word(p, s, &w) && (p->marks[off(p, w)] & MARK_KNOWN))
+            c.holds = memcmp(p->cur + off(p, w), p->want + off(p, w), 4) == 0 ? HOLDS_IMAGE
+                                                                                : HOLDS_BLANK;
+        c.matched = 0;
+        r->failed = lo;
+        rc = fc_check(t, lo, c.holds == HOLDS_IMAGE ? p->want + off(p, lo) : blank, hi - lo,
+                      sector_confirmed, &c, NULL);
+    }
+    free(blank);
+    return rc;
+}
+
 /* Decide what sector s needs from the units read so far: units the compare left unread
  * lie in sectors it had already found must be erased, and bytes outside the image that
  * were never read hold the same value in cur and want, so they never count as changed. */
@@ -414,8 +499,8 @@ static void decide(struct plan *p, struct sector *s, uint32_t flags, struct fe_s
             s->erase = 1;
 }
 
-/* Probe each sector, then read the image's write units and decide what each sector
- * needs, reading no further in a sector once one byte shows it must be erased; then read
+/* Probe each sector, let the target check the rest where it can, then read the image's write
+ * units left and decide what each sector needs, reading no further in a sector once one byte shows it must be erased; then read
  * the bytes outside the image in the sectors that must be erased, so they can be written
  * back. */
 static int compare(struct plan *p, uint32_t flags, struct fe_stats *st)
@@ -428,6 +513,8 @@ static int compare(struct plan *p, uint32_t flags, struct fe_stats *st)
     struct read_pass r = {.stage = "compare", .total = marked_bytes(p, MARK_READ)};
     stage_begin(t, "compare", r.total);
     int rc = probe_sectors(p, &r);
+    if (rc == 0)
+        rc = check_sectors(p, &r);
     if (rc == 0)
         rc = for_marked_pieces(p, MARK_READ, compare_piece, &r);
     if (rc)
