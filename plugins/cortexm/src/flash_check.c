@@ -33,7 +33,7 @@ int fc_check(const struct fe_target *t, uint64_t address, const uint8_t *expecte
             return 0;
         if (checked > length || checked % unit)
             return cm_error(t->host, ESPCTL_E_PROTOCOL,
-                            "verify: family '%s' checked %llu bytes at 0x%08llx of a %llu-byte "
+                            "check: family '%s' checked %llu bytes at 0x%08llx of a %llu-byte "
                             "range in %u-byte granules", t->family->name,
                             (unsigned long long)checked, (unsigned long long)address,
                             (unsigned long long)length, unit);

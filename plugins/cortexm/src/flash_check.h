@@ -1,9 +1,10 @@
 /*
- * On-target verification through a chip family's check() hook (ABI 1.1): the target itself
- * confirms that a flash range holds the expected bytes (the STM32H7 flash interface's CRC
- * unit), so those bytes need not travel back over the probe. Ranges that differ, or that the
- * family cannot check, are left to the caller's read-back, which names the first differing
- * byte: the read-back stays the authority.
+ * On-target checks through a chip family's check() hook (ABI 1.1): the target itself confirms
+ * that a flash range holds the expected bytes (the STM32H7 flash interface's CRC unit, the
+ * STM32F7's DMA into its CRC peripheral), so those bytes need not travel back over the probe --
+ * after programming (verify) and before it (compare: does a sector already hold the image, or is
+ * it blank). Ranges that differ, or that the family cannot check, are left to the caller's
+ * read-back, which names the first differing byte: the read-back stays the authority.
  */
 #ifndef CORTEXM_FLASH_CHECK_H
 #define CORTEXM_FLASH_CHECK_H

@@ -56,7 +56,7 @@ int f7_dma_crc_prepare(const struct stm32_io *io, struct f7_dma_crc *c)
         return rc;
     if (s0cr & SCR_EN) {
         stm32_log(io->host, ESPCTL_LOG_DEBUG,
-                  "verify: DMA2 stream 0 is in use (S0CR=0x%08x); reading back instead", s0cr);
+                  "check: DMA2 stream 0 is in use (S0CR=0x%08x); reading back instead", s0cr);
         c->state = F7_DMA_CRC_UNUSABLE;
         return 0;
     }
@@ -80,7 +80,7 @@ int f7_dma_crc_check(const struct stm32_io *io, struct f7_dma_crc *c, uint64_t a
     *same = 0;
     if ((address | length) & 3u || length == 0)
         return stm32_error(io->host, ESPCTL_E_INVAL,
-                           "verify: CRC range 0x%08llx+%llu is not in whole 32-bit words",
+                           "check: CRC range 0x%08llx+%llu is not in whole 32-bit words",
                            (unsigned long long)address, (unsigned long long)length);
     int rc = f7_dma_crc_prepare(io, c);
     if (rc || c->state != F7_DMA_CRC_READY)
@@ -104,12 +104,12 @@ int f7_dma_crc_check(const struct stm32_io *io, struct f7_dma_crc *c, uint64_t a
     c->state_lost = 1;
     if (rc == 0)
         rc = stm32_wait_set(io, DMA2_LISR, S0_ENDED, DMA_TIMEOUT_US, "DMA2 stream 0 still running",
-                            "verify", address, &isr);
+                            "check", address, &isr);
     if (rc)
         return rc;
     if ((isr & S0_ENDED) != S0_TCIF) {
         stm32_log(io->host, ESPCTL_LOG_DEBUG,
-                  "verify: DMA2 stream 0 ended with an error over 0x%08llx+%llu (LISR=0x%08x); "
+                  "check: DMA2 stream 0 ended with an error over 0x%08llx+%llu (LISR=0x%08x); "
                   "reading back instead", (unsigned long long)address,
                   (unsigned long long)(items * 4), isr);
         return 0;

@@ -284,7 +284,7 @@ int f7_check(void *flash, uint64_t address, const uint8_t *expected, uint64_t le
     struct f7_flash *f = flash;
     if (!sector_of(f, address) || length > f->size || address + length > F7_FLASH_BASE + f->size)
         return stm32_error(f->io.host, ESPCTL_E_INVAL,
-                           "verify: %llu bytes at 0x%08llx do not fit %s flash",
+                           "check: %llu bytes at 0x%08llx do not fit %s flash",
                            (unsigned long long)length, (unsigned long long)address, f->chip->name);
     return f7_dma_crc_check(&f->io, &f->crc, address, expected, length, checked, same);
 }

@@ -345,10 +345,10 @@ int h7_check(void *flash, uint64_t address, const uint8_t *expected, uint64_t le
     *same = 0;
     int why = locate(f, address, &bank, &off);
     if (why)
-        return bad_address(f, "verify", address, why);
+        return bad_address(f, "check", address, why);
     if (off % H7_CRC_BURST || length % H7_CRC_BURST || length == 0)
         return stm32_error(f->io.host, ESPCTL_E_INVAL,
-                           "verify: CRC range 0x%08llx+%llu is not in %u-byte bursts",
+                           "check: CRC range 0x%08llx+%llu is not in %u-byte bursts",
                            (unsigned long long)address, (unsigned long long)length, H7_CRC_BURST);
     uint64_t n = f->bank_size - off < length ? f->bank_size - off : length;
     const uint32_t range[3] = {CRCCR_CLEAN_CRC | CRCCR_BURST_4, (uint32_t)address,
@@ -361,18 +361,18 @@ int h7_check(void *flash, uint64_t address, const uint8_t *expected, uint64_t le
         rc = stm32_wr(&f->io, reg(bank, CRCCR), CRCCR_BURST_4 | CRCCR_START_CRC);
     uint32_t sr = 0, crc = 0;
     if (rc == 0)
-        rc = stm32_wait_idle(&f->io, reg(bank, SR), SR_CRC_BUSY, CRC_TIMEOUT_US, "verify", address,
+        rc = stm32_wait_idle(&f->io, reg(bank, SR), SR_CRC_BUSY, CRC_TIMEOUT_US, "check", address,
                              &sr);
     if (rc)
         return rc;
     if (sr & SR_CRCRDERR) {
         stm32_log(f->io.host, ESPCTL_LOG_DEBUG,
-                  "verify: bank %u CRC unit cannot read 0x%08llx+%llu (CRCRDERR)", bank + 1,
+                  "check: bank %u CRC unit cannot read 0x%08llx+%llu (CRCRDERR)", bank + 1,
                   (unsigned long long)address, (unsigned long long)n);
         return stm32_wr(&f->io, reg(bank, CCR), SR_CLEARABLE);
     }
     if (sr & SR_ERRORS)
-        return report_at(f, bank, "verify", address, sr);
+        return report_at(f, bank, "check", address, sr);
     rc = stm32_rd(&f->io, reg(0, CRCDATA), &crc);
     if (rc)
         return rc;
