@@ -134,6 +134,23 @@ int stm32_wait_set(const struct stm32_io *io, uint32_t reg, uint32_t mask, uint6
     return poll_until(io, reg, mask, 1, timeout_us, what, stage, address, value);
 }
 
+int stm32_ctrl_ready(const struct stm32_io *io, const struct stm32_ctrl *c, uint32_t keyr,
+                     uint32_t lock_bit, uint32_t sr, uint32_t cr, uint64_t timeout_us,
+                     uint64_t address, const char *what)
+{
+    int rc = 0;
+    if (sr & c->busy) {
+        rc = stm32_wait_idle(io, c->sr, c->busy, timeout_us, "unlock", address, &sr);
+        if (rc == 0)
+            rc = stm32_rd(io, c->cr, &cr);
+    }
+    if (rc == 0)
+        rc = stm32_unlock_known(io, cr, c->cr, keyr, lock_bit, what);
+    if (rc == 0 && (sr & (c->errors | c->eop)))
+        rc = stm32_wr(io, c->sr, c->errors | c->eop);
+    return rc;
+}
+
 int stm32_report_flags(const struct stm32_io *io, const struct stm32_ctrl *c, const char *stage,
                        const char *where, uint32_t sr)
 {

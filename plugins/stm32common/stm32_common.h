@@ -115,6 +115,16 @@ struct stm32_ctrl {
 };
 
 /**
+ * Make a controller ready for its first operation from the SR and CR values open just read:
+ * wait (bounded by `timeout_us`) while it is busy, unlock it through `keyr` when `lock_bit` is
+ * set, and clear error and end-of-operation flags an earlier session left (only when SR shows
+ * some). `what` names the controller in errors, `address` where a timeout happened.
+ */
+int stm32_ctrl_ready(const struct stm32_io *io, const struct stm32_ctrl *c, uint32_t keyr,
+                     uint32_t lock_bit, uint32_t sr, uint32_t cr, uint64_t timeout_us,
+                     uint64_t address, const char *what);
+
+/**
  * Report the error flags in `sr` as ESPCTL_E_TARGET "STAGE: FLAGS WHERE (FLASH_SR=...)",
  * clearing them (write 1) and resetting FLASH_CR to 0 so the next operation starts clean.
  */

@@ -403,7 +403,6 @@ struct sector_check {
     struct plan *p;
     struct read_pass *r;
     enum holds holds;
-    int matched;
 };
 
 /* The target confirmed [lo, hi) holds what was asked: that is now known without reading it. */
@@ -420,7 +419,6 @@ static void sector_confirmed(void *ctx, uint64_t lo, uint64_t hi)
         cleared += (p->marks[o] & MARK_READ) != 0;
         p->marks[o] = (uint8_t)((p->marks[o] | MARK_KNOWN) & ~MARK_READ);
     }
-    c->matched = 1;
     c->r->done += cleared;
     progress(p->t, c->r->stage, c->r->done, c->r->total, lo);
 }
@@ -472,7 +470,6 @@ static int check_sectors(struct plan *p, struct read_pass *r)
         if (probe_word(p, s, &w) && (p->marks[off(p, w)] & MARK_KNOWN))
             c.holds = memcmp(p->cur + off(p, w), p->want + off(p, w), 4) == 0 ? HOLDS_IMAGE
                                                                                 : HOLDS_BLANK;
-        c.matched = 0;
         r->failed = lo;
         rc = fc_check(t, lo, c.holds == HOLDS_IMAGE ? p->want + off(p, lo) : blank, hi - lo,
                       sector_confirmed, &c, NULL);
@@ -500,9 +497,9 @@ static void decide(struct plan *p, struct sector *s, uint32_t flags, struct fe_s
 }
 
 /* Probe each sector, let the target check the rest where it can, then read the image's write
- * units left and decide what each sector needs, reading no further in a sector once one byte shows it must be erased; then read
- * the bytes outside the image in the sectors that must be erased, so they can be written
- * back. */
+ * units left and decide what each sector needs, reading no further in a sector once one byte
+ * shows it must be erased; then read the bytes outside the image in the sectors that must be
+ * erased, so they can be written back. */
 static int compare(struct plan *p, uint32_t flags, struct fe_stats *st)
 {
     const struct fe_target *t = p->t;

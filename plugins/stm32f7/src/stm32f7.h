@@ -36,7 +36,7 @@ enum { F7_DMA_CRC_UNPREPARED, F7_DMA_CRC_READY, F7_DMA_CRC_UNUSABLE };
 struct f7_dma_crc {
     int state;
     int restore;      /**< RCC_AHB1ENR was changed: write back `ahb1enr` */
-    int state_lost;   /**< CRC_DR no longer holds `dr`: reset it before the next range */
+    int dr_stale;     /**< CRC_DR no longer holds `dr`: reset it before the next range */
     uint32_t ahb1enr; /**< RCC_AHB1ENR as found */
     uint32_t dr;      /**< CRC_DR after the last range */
 };

@@ -4,8 +4,6 @@
  * wrote. */
 #include "stm32f7.h"
 
-#include "stm32_common.h"
-
 #define RCC_AHB1ENR 0x40023830u
 #define AHB1ENR_CRCEN (1u << 12)
 #define AHB1ENR_DMA2EN (1u << 22)
@@ -85,12 +83,12 @@ int f7_dma_crc_check(const struct stm32_io *io, struct f7_dma_crc *c, uint64_t a
     int rc = f7_dma_crc_prepare(io, c);
     if (rc || c->state != F7_DMA_CRC_READY)
         return rc;
-    if (c->state_lost) {
+    if (c->dr_stale) {
         rc = stm32_wr(io, CRC_CR, CRC_CR_RESET);
         if (rc)
             return rc;
         c->dr = CRC_START;
-        c->state_lost = 0;
+        c->dr_stale = 0;
     }
     uint64_t items = length / 4 < MAX_ITEMS ? length / 4 : MAX_ITEMS;
     /* LIFCR, HIFCR, then stream 0: CR (disabled), NDTR, PAR (source), M0AR (destination), M1AR,
@@ -101,7 +99,7 @@ int f7_dma_crc_check(const struct stm32_io *io, struct f7_dma_crc *c, uint64_t a
     rc = stm32_wr_regs(io, DMA2_LIFCR, 8, setup);
     if (rc == 0)
         rc = stm32_wr(io, DMA2_S0CR, SCR_CONFIG | SCR_EN);
-    c->state_lost = 1;
+    c->dr_stale = 1;
     if (rc == 0)
         rc = stm32_wait_set(io, DMA2_LISR, S0_ENDED, DMA_TIMEOUT_US, "DMA2 stream 0 still running",
                             "check", address, &isr);
@@ -120,7 +118,7 @@ int f7_dma_crc_check(const struct stm32_io *io, struct f7_dma_crc *c, uint64_t a
     *checked = items * 4;
     *same = crc == stm32_crc32_words(c->dr, expected, items * 4);
     c->dr = crc;
-    c->state_lost = 0;
+    c->dr_stale = 0;
     return 0;
 }
 

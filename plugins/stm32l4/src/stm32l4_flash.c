@@ -144,15 +144,9 @@ int l4_flash_open(void *family_data, const struct espctl_chip_desc *chip,
     f->chip = chip;
     uint32_t sr = 0, cr = 0;
     int rc = read_layout(f, &sr, &cr);
-    if (rc == 0 && (sr & SR_BSY)) {
-        rc = stm32_wait_idle(&f->io, SR, SR_BSY, ERASE_TIMEOUT_US, "unlock", L4_FLASH_BASE, &sr);
-        if (rc == 0)
-            rc = stm32_rd(&f->io, CR, &cr);
-    }
     if (rc == 0)
-        rc = stm32_unlock_known(&f->io, cr, CR, KEYR, CR_LOCK, "the STM32L4 flash controller");
-    if (rc == 0 && (sr & (SR_ERRORS | SR_EOP))) /* stale flags must not fail our first operation */
-        rc = stm32_wr(&f->io, SR, SR_ERRORS | SR_EOP);
+        rc = stm32_ctrl_ready(&f->io, &ctrl, KEYR, CR_LOCK, sr, cr, ERASE_TIMEOUT_US, L4_FLASH_BASE,
+                              "the STM32L4 flash controller");
     if (rc) {
         free(f);
         return rc;

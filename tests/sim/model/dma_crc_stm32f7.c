@@ -21,6 +21,7 @@
 
 #include <string.h>
 
+#include "flash_stm32_common.h"
 #include "sim/flash_families.h"
 
 #define CRC_DR 0x00u
@@ -108,11 +109,6 @@ static void crc_feed(struct sim_f7_dma_crc *d, uint32_t v, unsigned bits)
     d->crc_dr = crc;
 }
 
-static uint32_t lanes(uint32_t v, uint32_t off, unsigned size)
-{
-    return size == 4 ? v : (v >> (8 * (off & 3))) & ((1u << (8 * size)) - 1);
-}
-
 static int crc_read(void *ctx, uint32_t off, unsigned size, uint32_t *val)
 {
     struct sim_f7_dma_crc *d = ctx;
@@ -129,7 +125,7 @@ static int crc_read(void *ctx, uint32_t off, unsigned size, uint32_t *val)
         default: break;
         }
     }
-    *val = lanes(v, off, size);
+    *val = stm32_lanes(v, off, size);
     return 0;
 }
 
@@ -299,7 +295,7 @@ static int dma_read(void *ctx, uint32_t off, unsigned size, uint32_t *val)
             }
         }
     }
-    *val = lanes(v, off, size);
+    *val = stm32_lanes(v, off, size);
     return 0;
 }
 
